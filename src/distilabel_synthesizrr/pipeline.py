@@ -1,0 +1,324 @@
+"""Builds the distilabel pipeline of a run from its config, and runs it.
+
+`plan_run` does everything that can fail before any LLM call (load and check the seeds,
+build or load the index, draw the demonstrations); `build_pipeline` wires the steps;
+`run_synthesis` runs the pipeline and saves the Distiset with a summary.
+"""
+
+import json
+import logging
+import math
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+from distilabel.pipeline import Pipeline
+from distilabel.steps import LoadDataFromDicts
+
+from distilabel_synthesizrr.config import RunConfig, label_budget
+from distilabel_synthesizrr.data.sources import Record, load_records, sample_per_label
+from distilabel_synthesizrr.errors import ConfigError, DataError
+from distilabel_synthesizrr.paths import cache_dir
+from distilabel_synthesizrr.prompts import Demonstration
+from distilabel_synthesizrr.retrieval.passages import PassageIndex
+from distilabel_synthesizrr.steps import (
+    ExtractiveGenerate,
+    FewShotGenerate,
+    Refine,
+    RetrievalAugmentedGenerate,
+    RetrieveContext,
+)
+from distilabel_synthesizrr.text import truncate_words
+
+logger = logging.getLogger("distilabel_synthesizrr")
+
+DEFAULT_PASSAGES_PER_SEED = 3
+SUMMARY_FILE = "synthesizrr_summary.json"
+
+
+@dataclass
+class SynthesisPlan:
+    """What a run will do, decided and checked before any LLM call."""
+
+    config: RunConfig
+    method: str
+    seeds: List[Record]
+    per_label: Optional[int]
+    top_k: int
+    demonstrations: List[Demonstration] = field(default_factory=list)
+    index: Optional[PassageIndex] = None
+
+    @property
+    def expected_rows(self) -> int:
+        labels = self.config.task.label_names
+        if self.per_label is not None:
+            return self.per_label * len(labels)
+        return len(self.seeds) * self.top_k
+
+
+def load_seeds(config: RunConfig) -> List[Record]:
+    """The seed examples of the run, checked against the task's labels and sampled per label."""
+    task = config.task
+    records = load_records(config.data.seeds)
+    if not records:
+        raise DataError(f"The seed set {config.data.seeds.describe()} is empty. Fix: point data.seeds at labelled examples.")
+    unlabelled = sum(1 for r in records if r.get("label") is None)
+    if unlabelled == len(records):
+        raise DataError(
+            f"The seed set {config.data.seeds.describe()} has no labels (column {config.data.seeds.label_column!r}). "
+            "Fix: set data.seeds.label_column to the column that holds the label."
+        )
+    unknown = sorted({str(r["label"]) for r in records if r.get("label") is not None} - set(task.labels))
+    if unknown:
+        raise ConfigError(
+            f"Seed labels without a verbalization in task.labels: {', '.join(unknown)}. "
+            f"Fix: add a phrase describing each under task.labels (known: {', '.join(task.labels)})."
+        )
+    seeds = sample_per_label(records, config.seeds_per_label, seed=config.seed, labels=task.label_names)
+    counts = Counter(str(r["label"]) for r in seeds)
+    missing = [label for label in task.labels if not counts.get(label)]
+    if missing:
+        raise DataError(f"No seed examples for label(s) {', '.join(missing)} in {config.data.seeds.describe()}.")
+    if config.generation.mode != "zero_shot" or config.method == "fewgen":
+        shots = config.generation.shots
+        few = {label: n for label, n in counts.items() if n < shots}
+        if few:
+            raise ConfigError(
+                f"Fewer seeds than shots: generation.shots is {shots} but label(s) "
+                + ", ".join(f"{label} ({n})" for label, n in few.items())
+                + " have fewer seeds. Fix: raise seeds_per_label or lower generation.shots."
+            )
+    return seeds
+
+
+def passage_bounds(config: RunConfig) -> Tuple[int, int]:
+    """(min, max) passage words: the retrieval section's, else the task's."""
+    r, lengths = config.retrieval, config.task.lengths
+    return (
+        lengths.passage_min_words if r.passage_min_words is None else r.passage_min_words,
+        lengths.passage_max_words if r.passage_max_words is None else r.passage_max_words,
+    )
+
+
+def make_retrieve_step(config: RunConfig, top_k: int, per_label: Optional[int]) -> RetrieveContext:
+    r = config.retrieval
+    min_words, max_words = passage_bounds(config)
+    return RetrieveContext(
+        name="retrieve_context",
+        corpus=config.data.corpus,
+        backend=r.backend,
+        top_k=top_k,
+        rank_window=r.rank_window,
+        similarity_band=r.similarity_band,
+        passage_min_words=min_words,
+        passage_max_words=max_words,
+        deduplicate=r.deduplicate,
+        max_per_label=per_label,
+        index_dir=r.index_dir,
+        input_batch_size=64,
+    )
+
+
+def build_retricl_demonstrations(
+    index: PassageIndex,
+    seeds: List[Record],
+    rank_window=(1, 3),
+    similarity_band=(0.05, 0.9),
+    max_words: int = 120,
+) -> List[Demonstration]:
+    """RetrICL demonstrations: each seed paired with its own top retrieved passage.
+
+    `index` must be loaded. Seeds whose search finds no passage in the band are skipped.
+    """
+    hits = index.retrieve([s["text"] for s in seeds], 1, rank_window, similarity_band)
+    return [
+        Demonstration(label=str(seed["label"]), text=seed["text"], context=truncate_words(found[0]["context"], max_words))
+        for seed, found in zip(seeds, hits)
+        if found
+    ]
+
+
+def plan_run(config: RunConfig, limit: Optional[int] = None, method: Optional[str] = None) -> SynthesisPlan:
+    """Checks the inputs and prepares the run (seeds, index, demonstrations). No LLM call."""
+    method = method or config.method
+    if method not in ("synthesizrr", "fewgen"):
+        raise ConfigError(f"Unknown method {method!r}: use synthesizrr or fewgen.")
+    seeds = load_seeds(config)
+    labels = config.task.label_names
+    per_label = label_budget(config, labels, limit)
+    if method == "fewgen":
+        return SynthesisPlan(
+            config=config, method=method, seeds=seeds,
+            per_label=per_label or (config.seeds_per_label or 8) * DEFAULT_PASSAGES_PER_SEED,
+            top_k=0, demonstrations=[Demonstration(label=str(s["label"]), text=s["text"]) for s in seeds],
+        )
+    seeds_per_label = Counter(str(s["label"]) for s in seeds)
+    if config.retrieval.top_k is not None:
+        top_k = config.retrieval.top_k
+    elif per_label is not None:
+        # Enough passages per seed to fill the label's budget, plus one for filtered ones.
+        top_k = math.ceil(per_label / min(seeds_per_label.values())) + 1
+    else:
+        top_k = DEFAULT_PASSAGES_PER_SEED
+    r = config.retrieval
+    min_words, max_words = passage_bounds(config)
+    index = PassageIndex(
+        config.data.corpus, backend=r.backend, index_dir=Path(r.index_dir) if r.index_dir else None,
+        passage_min_words=min_words, passage_max_words=max_words,
+    ).load()
+    demos: List[Demonstration] = []
+    gen = config.generation
+    if gen.mode == "retricl" and gen.shots > 0:
+        demos = build_retricl_demonstrations(
+            index, seeds, gen.demonstration_rank_window, gen.demonstration_similarity_band,
+            config.task.lengths.demonstration_max_words,
+        )
+        have = Counter(d.label for d in demos)
+        short = [label for label in labels if have.get(label, 0) < gen.shots]
+        if short:
+            raise DataError(
+                f"RetrICL needs {gen.shots} demonstrations per label, but the seeds of {', '.join(short)} "
+                "retrieved too few passages in the demonstration band. Fix: add seeds, widen "
+                "generation.demonstration_similarity_band, or use generation.mode: zero_shot."
+            )
+    elif gen.mode == "seed_shot" and gen.shots > 0:
+        demos = [Demonstration(label=str(s["label"]), text=s["text"]) for s in seeds]
+    return SynthesisPlan(config=config, method=method, seeds=seeds, per_label=per_label, top_k=top_k,
+                         demonstrations=demos, index=index)
+
+
+def generation_kwargs(config: RunConfig) -> Dict[str, Any]:
+    """Sampling settings for the teacher (paper defaults: temperature 0.95, top_p 0.9)."""
+    gen = config.generation
+    return {
+        "temperature": gen.temperature,
+        "top_p": gen.top_p,
+        "max_new_tokens": gen.max_new_tokens or config.task.lengths.max_new_tokens,
+    }
+
+
+def build_pipeline(plan: SynthesisPlan, llm=None, name: Optional[str] = None, drop_rejected: bool = False) -> Pipeline:
+    """The distilabel pipeline of a plan: seeds -> retrieve -> generate -> refine (SynthesizRR),
+    or labels -> FewGen -> refine. `llm=None` uses the extractive teacher."""
+    config, task = plan.config, plan.config.task
+    batch = config.teacher.max_concurrency
+    if llm is not None:
+        llm.generation_kwargs = generation_kwargs(config)
+    teacher = "extractive" if llm is None else "llm"
+    with Pipeline(
+        name=name or f"synthesizrr-{task.name}-{plan.method}-{teacher}",
+        description=f"SynthesizRR ({plan.method}) on {task.name}",
+        cache_dir=cache_dir() / "pipelines",
+        enable_metadata=True,
+    ) as pipeline:
+        refine = Refine(
+            name="refine", task=task, drop_rejected=drop_rejected,
+            too_long=config.refine.too_long, boilerplate=config.refine.boilerplate,
+            normalize=config.refine.normalize, near_duplicate_threshold=config.refine.near_duplicate_threshold,
+            # Retrieved text is real: near-copies of seeds are already cut by the similarity band.
+            drop_seed_copies=config.refine.drop_seed_copies and llm is not None,
+        )
+        if plan.method == "fewgen":
+            if llm is None:
+                raise ConfigError("FewGen needs an LLM teacher (--teacher local or openai), not extractive.")
+            rows = [{"label": label, "request_id": i} for i in range(plan.per_label or 0) for label in task.labels]
+            load = LoadDataFromDicts(name="load_labels", data=rows, batch_size=64)
+            generate = FewShotGenerate(
+                name="fewgen", llm=llm, task=task, shots=config.generation.shots,
+                demonstrations=plan.demonstrations if config.generation.shots else [],
+                seed=config.seed, expected_rows=len(rows), input_batch_size=batch, add_raw_input=False,
+            )
+            load >> generate >> refine
+            return pipeline
+        seeds = [{"seed_id": s["id"], "text": s["text"], "label": s["label"]} for s in plan.seeds]
+        load = LoadDataFromDicts(name="load_seeds", data=seeds, batch_size=64)
+        retrieve = make_retrieve_step(config, plan.top_k, plan.per_label)
+        if llm is None:
+            generate = ExtractiveGenerate(name="extractive_generate", task=task, input_batch_size=256)
+        else:
+            generate = RetrievalAugmentedGenerate(
+                name="retrieval_augmented_generate", llm=llm, task=task, mode=config.generation.mode,
+                shots=config.generation.shots if config.generation.mode != "zero_shot" else 0,
+                demonstrations=plan.demonstrations, seed=config.seed, expected_rows=plan.expected_rows,
+                input_batch_size=batch, add_raw_input=False,
+            )
+        load >> retrieve >> generate >> refine
+    return pipeline
+
+
+@dataclass
+class RunResult:
+    """What `run_synthesis` produced."""
+
+    output: Path
+    kept: List[Dict[str, Any]]
+    dropped: List[Dict[str, Any]]
+    summary: Dict[str, Any]
+
+
+def _token_counts(rows: List[Dict[str, Any]]) -> Dict[str, int]:
+    totals = {"prompt_tokens": 0, "completion_tokens": 0}
+    for row in rows:
+        meta = row.get("distilabel_metadata") or {}
+        for key, stats in meta.items():
+            if key.startswith("statistics_") and isinstance(stats, dict):
+                totals["prompt_tokens"] += int(stats.get("input_tokens") or 0)
+                totals["completion_tokens"] += int(stats.get("output_tokens") or 0)
+    return totals
+
+
+def save_result(distiset, kept: List[Dict[str, Any]], dropped: List[Dict[str, Any]], output: Path) -> None:
+    """Saves kept rows as the `default` subset and dropped rows (with reasons) as `dropped`."""
+    from datasets import Dataset, DatasetDict
+    from distilabel.distiset import Distiset
+
+    result = Distiset()
+    result["default"] = DatasetDict({"train": Dataset.from_list(kept)})
+    if dropped:
+        result["dropped"] = DatasetDict({"train": Dataset.from_list(dropped)})
+    result.pipeline_path = getattr(distiset, "pipeline_path", None)
+    result.log_filename_path = getattr(distiset, "log_filename_path", None)
+    output.mkdir(parents=True, exist_ok=True)
+    result.save_to_disk(output, save_card=False)
+
+
+def run_synthesis(
+    config: RunConfig,
+    output: Path,
+    llm=None,
+    limit: Optional[int] = None,
+    method: Optional[str] = None,
+    use_cache: bool = True,
+    plan: Optional[SynthesisPlan] = None,
+) -> RunResult:
+    """Plans, builds and runs the pipeline; saves the Distiset to `output`, with the run
+    summary in `output/distiset_configs/synthesizrr_summary.json`."""
+    start = time.perf_counter()
+    plan = plan or plan_run(config, limit=limit, method=method)
+    pipeline = build_pipeline(plan, llm=llm)
+    distiset = pipeline.run(use_cache=use_cache)
+    rows = distiset["default"]["train"].to_list() if "default" in distiset else []
+    if not rows and plan.expected_rows:
+        raise DataError("The pipeline produced no rows: see the pipeline log above for the failing step.")
+    kept = [r for r in rows if r.get("drop_reason") is None]
+    dropped = [r for r in rows if r.get("drop_reason") is not None]
+    save_result(distiset, kept, dropped, Path(output))
+    summary = {
+        "task": config.task.name,
+        "method": plan.method,
+        "mode": "extractive" if llm is None and plan.method == "synthesizrr" else (
+            config.generation.mode if plan.method == "synthesizrr" else "fewgen"),
+        "teacher": getattr(llm, "model_name", None) if llm is not None else "extractive",
+        "seeds": len(plan.seeds),
+        "generated": len(rows),
+        "kept": len(kept),
+        "rows_per_label": dict(sorted(Counter(str(r["label"]) for r in kept).items())),
+        "dropped_by_reason": dict(Counter(str(r["drop_reason"]) for r in dropped).most_common()),
+        "tokens": _token_counts(rows),
+        "seconds": round(time.perf_counter() - start, 1),
+    }
+    # Beside pipeline.yaml: any other file at the top level breaks Distiset.load_from_disk.
+    (Path(output) / "distiset_configs" / SUMMARY_FILE).write_text(json.dumps(summary, indent=2))
+    return RunResult(output=Path(output), kept=kept, dropped=dropped, summary=summary)

@@ -1,0 +1,160 @@
+"""Task presets as data: labels and their verbalizations, prompt templates, lengths, data.
+
+Each `*.yaml` file beside this module is one preset. Every prompt the package sends to a
+teacher is built from the `prompts` section of a preset (see `distilabel_synthesizrr.prompts`).
+"""
+
+from pathlib import Path
+from typing import Dict, List, Optional, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from distilabel_synthesizrr.data.sources import DataSource, as_source
+from distilabel_synthesizrr.errors import ConfigError
+
+PRESETS_DIR = Path(__file__).parent
+PLACEHOLDERS = ("{verbalization}", "{label}", "{refusal}")
+
+
+class Prompts(BaseModel):
+    """Prompt templates. `{verbalization}`, `{label}` and `{refusal}` are filled in by plain
+    substitution (no attribute access, no file access)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    system: Optional[str] = Field(default=None, description="System message, if any.")
+    context_header: str = Field(description='Header shown above the retrieved passage, e.g. "News article:".')
+    instruction: str = Field(description="Task-inversion instruction; must name {verbalization}.")
+    fewgen_instruction: str = Field(description="FewGen instruction (no passage); must name {verbalization}.")
+    output_prefix: str = Field(description='Prefix of the answer, e.g. "Summary:".')
+    refusal: str = Field(description="Sentinel the teacher answers when it cannot do the task.")
+
+    @field_validator("instruction", "fewgen_instruction")
+    @classmethod
+    def _names_the_label(cls, value: str) -> str:
+        if "{verbalization}" not in value:
+            raise ValueError("the instruction must contain {verbalization}, where the label's description goes")
+        return value
+
+
+class Lengths(BaseModel):
+    """Length bounds, in words (generation budget in tokens)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    passage_min_words: int = Field(default=20, ge=0)
+    passage_max_words: int = Field(default=400, ge=1)
+    demonstration_max_words: int = Field(default=120, ge=1)
+    output_min_words: int = Field(default=5, ge=0)
+    output_max_words: int = Field(default=120, ge=1)
+    max_new_tokens: int = Field(default=128, ge=1)
+
+
+class TaskSpec(BaseModel):
+    """A text-classification task: labels with their verbalizations, prompts and lengths."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    description: str = ""
+    labels: Dict[str, str] = Field(description="label -> verbalization (a phrase that describes it)")
+    prompts: Prompts
+    lengths: Lengths = Field(default_factory=Lengths)
+    normalize_output: bool = Field(
+        default=False,
+        description="Lower-case and strip punctuation from outputs, like a normalised reference set.",
+    )
+
+    @field_validator("labels")
+    @classmethod
+    def _labels_verbalized(cls, labels: Dict[str, str]) -> Dict[str, str]:
+        if len(labels) < 2:
+            raise ValueError("a classification task needs at least two labels")
+        empty = [label for label, verbalization in labels.items() if not str(verbalization or "").strip()]
+        if empty:
+            raise ValueError(f"labels without a verbalization: {', '.join(empty)}")
+        return {str(k): str(v) for k, v in labels.items()}
+
+    @property
+    def label_names(self) -> List[str]:
+        return list(self.labels)
+
+    def verbalize(self, label: str) -> str:
+        try:
+            return self.labels[label]
+        except KeyError:
+            raise ConfigError(
+                f"Label {label!r} has no verbalization in task {self.name!r} "
+                f"(known labels: {', '.join(self.labels)}). Fix: add it under task.labels."
+            ) from None
+
+
+class DataSpec(BaseModel):
+    """Where seeds, the retrieval corpus and the gold test set come from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seeds: DataSource
+    corpus: List[DataSource]
+    test: Optional[DataSource] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _coerce(cls, data):
+        if isinstance(data, dict):
+            data = dict(data)
+            for key in ("seeds", "test"):
+                if isinstance(data.get(key), str):
+                    data[key] = {"path": data[key]}
+            corpus = data.get("corpus")
+            if corpus is not None:
+                corpus = corpus if isinstance(corpus, list) else [corpus]
+                data["corpus"] = [as_source(c).model_dump() for c in corpus]
+        return data
+
+
+class Preset(BaseModel):
+    """A task and its data: what `examples/*.yaml` configs start from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    task: TaskSpec
+    data: DataSpec
+
+
+def available_presets() -> List[str]:
+    """Names of the presets shipped with the package."""
+    return sorted(p.stem for p in PRESETS_DIR.glob("*.yaml"))
+
+
+def read_preset_dict(name_or_path: Union[str, Path]) -> dict:
+    """The raw (unvalidated) dict of a shipped preset name or a YAML file path."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = PRESETS_DIR / f"{name_or_path}.yaml"
+        if not path.is_file():
+            raise ConfigError(
+                f"Unknown preset {name_or_path!r}. Shipped presets: {', '.join(available_presets())}; "
+                "or give the path of a preset YAML file."
+            )
+    if not path.is_file():
+        raise ConfigError(f"Preset file not found: {path}")
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def load_preset(name_or_path: Union[str, Path]) -> Preset:
+    """Loads and validates a shipped preset by name, or a preset YAML file by path."""
+    return Preset.model_validate(read_preset_dict(name_or_path))
+
+
+__all__ = [
+    "DataSpec",
+    "Lengths",
+    "Preset",
+    "Prompts",
+    "TaskSpec",
+    "available_presets",
+    "load_preset",
+    "read_preset_dict",
+]

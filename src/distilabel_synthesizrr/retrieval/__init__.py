@@ -1,0 +1,17 @@
+"""Retrieval engines behind one small interface (build, save, load, search in batches),
+plus the on-disk index cache keyed by a fingerprint of the corpus and the settings."""
+
+from distilabel_synthesizrr.retrieval.base import Hits, Retriever, available_backends, fingerprint, make_retriever
+from distilabel_synthesizrr.retrieval.bm25 import Bm25sRetriever, RankBm25Retriever
+from distilabel_synthesizrr.retrieval.cache import load_or_build
+
+__all__ = [
+    "Bm25sRetriever",
+    "Hits",
+    "RankBm25Retriever",
+    "Retriever",
+    "available_backends",
+    "fingerprint",
+    "load_or_build",
+    "make_retriever",
+]

@@ -1,0 +1,84 @@
+"""A searchable corpus of passages: loading, indexing, and the selection rules of the
+method (rank window, similarity band, length bounds, truncation at a sentence end)."""
+
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Set
+
+from distilabel_synthesizrr.data.sources import DataSource, load_records
+from distilabel_synthesizrr.errors import DataError
+from distilabel_synthesizrr.retrieval.base import Retriever
+from distilabel_synthesizrr.retrieval.cache import load_or_build
+from distilabel_synthesizrr.text import lexical_cosine, truncate_words, word_count
+
+Passage = Dict[str, Any]
+
+
+class PassageIndex:
+    """The corpus of `sources`, indexed with `backend` (built once, then reused from disk)."""
+
+    def __init__(
+        self,
+        sources: Sequence[DataSource],
+        backend: str = "bm25s",
+        index_dir: Optional[Path] = None,
+        passage_min_words: int = 20,
+        passage_max_words: int = 400,
+    ) -> None:
+        self.sources = list(sources)
+        self.backend = backend
+        self.index_dir = index_dir
+        self.passage_min_words = passage_min_words
+        self.passage_max_words = passage_max_words
+        self.records: List[Dict[str, Any]] = []
+        self.engine: Optional[Retriever] = None
+        self.built = False
+
+    def load(self) -> "PassageIndex":
+        """Reads the corpus (exact duplicate texts once) and builds or loads the index."""
+        records: List[Dict[str, Any]] = []
+        seen: Set[str] = set()
+        for source in self.sources:
+            for record in load_records(source):
+                if record["text"] not in seen:
+                    seen.add(record["text"])
+                    records.append(record)
+        if not records:
+            raise DataError(
+                f"The retrieval corpus is empty ({', '.join(s.describe() for s in self.sources)}). "
+                "Fix: point `corpus` at files or datasets that hold texts."
+            )
+        self.records = records
+        self.engine, self.built, _ = load_or_build(self.backend, [r["text"] for r in records], self.index_dir)
+        return self
+
+    def retrieve(
+        self, queries: Sequence[str], top_k: int, rank_window: Sequence[int], similarity_band: Sequence[float]
+    ) -> List[List[Passage]]:
+        """For each query, up to `top_k` kept passages (`context`, `passage_id`, `rank`,
+        `retrieval_score`, `similarity`), best first."""
+        if self.engine is None:
+            raise RuntimeError("PassageIndex.load() must be called before retrieving.")
+        first, last = rank_window
+        low, high = similarity_band
+        ids, scores = self.engine.search(queries, k=last)
+        results = []
+        for query, row_ids, row_scores in zip(queries, ids, scores):
+            kept: List[Passage] = []
+            for rank, (pos, score) in enumerate(zip(row_ids, row_scores), start=1):
+                if pos < 0 or rank < first or len(kept) >= top_k:
+                    continue
+                record = self.records[int(pos)]
+                if word_count(record["text"]) < self.passage_min_words:
+                    continue
+                similarity = lexical_cosine(query, record["text"])
+                if not low <= similarity <= high:
+                    continue
+                kept.append({
+                    "context": truncate_words(record["text"], self.passage_max_words),
+                    "passage_id": record["id"],
+                    "rank": rank,
+                    "retrieval_score": float(score),
+                    "similarity": round(similarity, 4),
+                })
+            results.append(kept)
+        return results

@@ -1,0 +1,242 @@
+import re
+from collections import Counter, defaultdict
+from typing import TYPE_CHECKING, Any, Dict, List, Literal, Optional, Set, Tuple
+
+from distilabel.steps import GlobalStep, StepInput
+from pydantic import Field
+
+from distilabel_synthesizrr.presets import TaskSpec
+from distilabel_synthesizrr.prompts import parse_answer
+from distilabel_synthesizrr.text import (
+    jaccard,
+    ngram_set,
+    normalize_like_reference,
+    shares_ngram,
+    truncate_words,
+    word_count,
+    words,
+)
+
+if TYPE_CHECKING:
+    from distilabel.typing import StepColumns, StepOutput
+
+#: Chatty openings a teacher adds before the answer.
+_PREAMBLE = re.compile(
+    r"^\s*(?:(?:sure|okay|ok|certainly|of course)[,!.]?\s*)?"
+    r"(?:here(?: is|'s| are) (?:a|an|the|your|my)\b[^:\n]{0,80}[:\n]\s*)?",
+    re.IGNORECASE,
+)
+#: Meta-summaries ("The article discusses ..."): they describe the passage instead of
+#: being an example of the task.
+_META = re.compile(
+    r"^\s*(?:in )?(?:the|this) (?:news |above |given )?(?:article|story|text|passage|report|piece|"
+    r"movie|film|plot|summary)(?: above)?,? (?:discusses|is about|describes|talks about|reports(?: on| that)?|"
+    r"says(?: that)?|mentions|explains|highlights|focuses on|covers|tells(?: us)?(?: about| that)?|"
+    r"details|states(?: that)?|is a|was)\s*(?:that\s+|how\s+)?",
+    re.IGNORECASE,
+)
+_QUOTES = "\"'“”‘’`"
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s|$)")
+
+DropReason = Literal[
+    "no_output", "unknown_label", "refusal", "boilerplate", "too_short", "too_long",
+    "copies_seed", "judge_disagrees", "duplicate", "near_duplicate",
+]
+
+
+def clean_text(text: str, output_prefix: str = "", trim_incomplete: bool = True) -> Tuple[str, bool]:
+    """Strips the output prefix, chatty preambles, markdown, wrapping quotes and a cut-off
+    last sentence. Returns the text and whether it opened as a meta-summary (which is
+    stripped too)."""
+    text = text.replace("**", "").replace("__", "").strip()
+    if output_prefix and text.lower().startswith(output_prefix.lower()):
+        text = text[len(output_prefix):]
+    text = _PREAMBLE.sub("", text, count=1).strip()
+    meta = _META.match(text)
+    if meta:
+        text = text[meta.end():]
+    text = " ".join(text.split())
+    while len(text) > 1 and text[0] in _QUOTES and text[-1] in _QUOTES:
+        text = text[1:-1].strip()
+    text = text.lstrip(_QUOTES).strip()
+    if trim_incomplete and text and not _SENTENCE_END.search(text[-3:] + " "):
+        ends = list(_SENTENCE_END.finditer(text))
+        if ends:
+            text = text[: ends[-1].end()]
+    if text and meta:
+        text = text[0].upper() + text[1:]
+    return text.strip(), bool(meta)
+
+
+def _shingles(text: str, n: int) -> Set[tuple]:
+    grams = ngram_set(text, n)
+    return grams or {tuple(w.lower() for w in words(text))}
+
+
+class Refine(GlobalStep):
+    """Cleans the synthetic examples, filters bad ones and removes duplicates, giving every
+    dropped row a reason.
+
+    In order: rows with no text, an unknown label or the refusal sentinel are dropped; the
+    text is cleaned (output prefix, chatty preambles, markdown, quotes, a cut-off last
+    sentence, meta-summary openings such as "The article discusses"); it is optionally
+    normalised like the reference data (lower-cased, no punctuation); rows outside the
+    length bounds, rows that copy their seed (a shared word 6-gram), rows a label judge
+    disagrees with, and exact or near duplicates (word 3-gram Jaccard) are dropped.
+
+    It is a global step: deduplication sees the whole dataset.
+
+    Attributes:
+        task: the task spec (labels, refusal sentinel, output prefix, lengths).
+        min_words: shortest kept text; defaults to the task's `output_min_words`.
+        max_words: longest kept text; defaults to the task's `output_max_words`.
+        too_long: `drop` longer texts, or `truncate` them at a sentence end. Defaults to `drop`.
+        boilerplate: meta-summary openings are `strip`ped (default) or the row is `drop`ped.
+        normalize: lower-case and strip punctuation; defaults to the task's `normalize_output`.
+        near_duplicate_threshold: word 3-gram Jaccard at or above which a later row is a near
+            duplicate of an earlier one. Defaults to 0.7.
+        drop_seed_copies: drop rows sharing a word 6-gram with their `seed_text`. Defaults to `True`.
+        judge_column: a column holding a judge's label (e.g. `labels` from distilabel's
+            `TextClassification`); rows whose judge label differs are dropped. Defaults to `None`.
+        drop_rejected: remove dropped rows from the output (default), or keep them with
+            their `drop_reason` (the CLI keeps them, to save them apart and count them).
+
+    Input columns:
+        - text (`str`): the synthetic example.
+        - label (`str`): its intended label.
+        - seed_text (`str`, optional): the seed it descends from.
+        - dynamic (`judge_column`, optional): the judge's label.
+
+    Output columns:
+        - text (`str`): the cleaned example.
+        - drop_reason (`str`): why the row was dropped; `None` for kept rows.
+
+    Categories:
+        - filtering
+        - synthesizrr
+
+    Citations:
+        ```
+        @inproceedings{divekar-durrett-2024-synthesizrr,
+            title = {SynthesizRR: Generating Diverse Datasets with Retrieval Augmentation},
+            author = {Divekar, Abhishek and Durrett, Greg},
+            booktitle = {Proceedings of EMNLP 2024},
+            year = {2024},
+            eprint = {2405.10040},
+            archivePrefix = {arXiv}
+        }
+        ```
+
+    Examples:
+        Clean, filter and deduplicate generations:
+
+        ```python
+        from distilabel_synthesizrr import Refine, load_preset
+
+        refine = Refine(task=load_preset("movie_sentiment").task, drop_rejected=False)
+        refine.load()
+
+        result = next(refine.process([
+            {"text": 'Review: "A dazzling, heartfelt ride from start to finish."', "label": "fresh"},
+            {"text": "UNABLE TO REVIEW", "label": "rotten"},
+        ]))
+        # [{'text': 'A dazzling, heartfelt ride from start to finish.', 'label': 'fresh', 'drop_reason': None},
+        #  {'text': 'UNABLE TO REVIEW', 'label': 'rotten', 'drop_reason': 'refusal'}]
+        ```
+    """
+
+    task: TaskSpec
+    min_words: Optional[int] = Field(default=None, ge=0)
+    max_words: Optional[int] = Field(default=None, ge=1)
+    too_long: Literal["drop", "truncate"] = "drop"
+    boilerplate: Literal["strip", "drop"] = "strip"
+    normalize: Optional[bool] = None
+    near_duplicate_threshold: float = Field(default=0.7, gt=0.0, le=1.0)
+    drop_seed_copies: bool = True
+    judge_column: Optional[str] = None
+    drop_rejected: bool = True
+
+    @property
+    def inputs(self) -> "StepColumns":
+        columns = {"text": True, "label": True, "seed_text": False}
+        if self.judge_column:
+            columns[self.judge_column] = True
+        return columns
+
+    @property
+    def outputs(self) -> "StepColumns":
+        return ["text", "drop_reason"]
+
+    def _refusal(self, text: str) -> bool:
+        sentinel = normalize_like_reference(self.task.prompts.refusal)
+        return bool(sentinel) and sentinel in normalize_like_reference(text)
+
+    def refine_one(self, row: Dict[str, Any]) -> Tuple[Optional[str], Optional[str]]:
+        """Cleans one row's text; returns (text, drop_reason) before deduplication."""
+        raw = row.get("text")
+        if raw is None or not str(raw).strip():
+            return raw, "no_output"
+        if row.get("label") not in self.task.labels:
+            return raw, "unknown_label"
+        if self._refusal(str(raw)):
+            return raw, "refusal"
+        text = parse_answer(str(raw), self.task) or ""
+        text, was_meta = clean_text(text, self.task.prompts.output_prefix)
+        if was_meta and self.boilerplate == "drop":
+            return text, "boilerplate"
+        normalize = self.task.normalize_output if self.normalize is None else self.normalize
+        if normalize:
+            text = normalize_like_reference(text)
+        min_words = self.task.lengths.output_min_words if self.min_words is None else self.min_words
+        max_words = self.task.lengths.output_max_words if self.max_words is None else self.max_words
+        n = word_count(text)
+        if n < min_words:
+            return text, "too_short"
+        if n > max_words:
+            if self.too_long == "drop":
+                return text, "too_long"
+            text = truncate_words(text, max_words)
+        if self.drop_seed_copies and row.get("seed_text") and shares_ngram(text, row["seed_text"], 6):
+            return text, "copies_seed"
+        if self.judge_column and str(row.get(self.judge_column)) != str(row["label"]):
+            return text, "judge_disagrees"
+        return text, None
+
+    def process(self, inputs: StepInput) -> "StepOutput":  # type: ignore
+        """Refines the whole dataset at once.
+
+        Args:
+            inputs: every synthetic row.
+
+        Yields:
+            The kept rows (and, with `drop_rejected=False`, the dropped rows with their reason).
+        """
+        outputs: List[Dict[str, Any]] = []
+        exact: Set[str] = set()
+        index: Dict[tuple, List[int]] = defaultdict(list)
+        kept_shingles: List[Set[tuple]] = []
+        for row in inputs:
+            text, reason = self.refine_one(row)
+            if reason is None:
+                key = normalize_like_reference(text)
+                shingles = _shingles(text, 3)
+                if key in exact:
+                    reason = "duplicate"
+                elif self._is_near_duplicate(shingles, index, kept_shingles):
+                    reason = "near_duplicate"
+                else:
+                    exact.add(key)
+                    for s in shingles:
+                        index[s].append(len(kept_shingles))
+                    kept_shingles.append(shingles)
+            outputs.append({**row, "text": text, "drop_reason": reason})
+        counts = Counter(o["drop_reason"] for o in outputs if o["drop_reason"])
+        self._logger.info(
+            f"Refine kept {len(outputs) - sum(counts.values())} of {len(outputs)} rows"
+            + (f"; dropped: {dict(counts)}" if counts else "")
+        )
+        yield outputs if not self.drop_rejected else [o for o in outputs if o["drop_reason"] is None]
+
+    def _is_near_duplicate(self, shingles: Set[tuple], index: Dict[tuple, List[int]], kept: List[Set[tuple]]) -> bool:
+        candidates = Counter(i for s in shingles for i in index.get(s, ()))
+        return any(jaccard(shingles, kept[i]) >= self.near_duplicate_threshold for i in candidates)

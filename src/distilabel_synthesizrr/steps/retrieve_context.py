@@ -1,0 +1,187 @@
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set
+
+from distilabel.mixins.runtime_parameters import RuntimeParameter
+from distilabel.steps import Step, StepInput
+from pydantic import Field, PrivateAttr, field_validator, model_validator
+
+from distilabel_synthesizrr.data.sources import DataSource, as_source
+from distilabel_synthesizrr.retrieval import available_backends
+from distilabel_synthesizrr.retrieval.passages import PassageIndex
+
+if TYPE_CHECKING:
+    from distilabel.typing import StepColumns, StepOutput
+
+
+class RetrieveContext(Step):
+    """Retrieves real passages for each seed example: the content-sourcing stage of SynthesizRR.
+
+    Each input row's `text` (a real labelled seed example) is used verbatim as a query
+    against an unlabelled corpus. Every kept passage becomes an output row that *inherits the
+    seed's label*; the teacher will later rewrite it into a new example of that label.
+
+    Passages are kept when their rank lies in `rank_window`, their similarity to the seed
+    lies in `similarity_band` (dropping near-copies of the seed above the band and unrelated
+    passages below it) and they have at least `passage_min_words` words; long passages are
+    cut at a sentence end to `passage_max_words`. The index is built in `load()` (or reused:
+    it is saved on disk keyed by a fingerprint of the corpus and the engine settings).
+
+    Attributes:
+        corpus: the unlabelled texts to search: one or more `DataSource`s (or their paths,
+            e.g. `"shipped:news_articles"` or `"corpus.jsonl"`).
+        backend: the retrieval engine, `"bm25s"` (default, fast) or `"rank_bm25"`.
+        top_k: how many passages to keep per seed at most. Defaults to 50.
+        rank_window: the (first, last) ranks considered, 1-based and inclusive. The paper
+            keeps ranks 1..50. Defaults to `[1, 50]`.
+        similarity_band: the (min, max) lexical cosine similarity between seed and passage
+            for a passage to be kept. BM25 scores are unbounded, so the band is set on this
+            retriever-independent similarity. Defaults to `[0.05, 0.9]`.
+        passage_min_words: passages shorter than this are dropped. Defaults to 20.
+        passage_max_words: longer passages are cut at a sentence end. Defaults to 400.
+        deduplicate: keep a passage only for the first seed that retrieves it. Defaults to `False`.
+        max_per_label: stop emitting passages for a label once it has this many. Defaults to `None`.
+
+    Runtime parameters:
+        - `index_dir`: where saved indexes live. Defaults to the package cache.
+
+    Input columns:
+        - text (`str`): the seed example, used as the query.
+        - label (`str`): the seed's label, inherited by its passages.
+
+    Output columns:
+        - context (`str`): the retrieved passage (cut to `passage_max_words`).
+        - passage_id (`str`): the passage's id in the corpus.
+        - rank (`int`): the passage's 1-based rank for this seed.
+        - retrieval_score (`float`): the engine's score (BM25).
+        - similarity (`float`): lexical cosine similarity of seed and passage.
+        - seed_text (`str`): the seed example that retrieved the passage.
+        - label (`str`): the seed's label.
+
+    Categories:
+        - retrieval
+        - synthesizrr
+
+    Citations:
+        ```
+        @inproceedings{divekar-durrett-2024-synthesizrr,
+            title = {SynthesizRR: Generating Diverse Datasets with Retrieval Augmentation},
+            author = {Divekar, Abhishek and Durrett, Greg},
+            booktitle = {Proceedings of EMNLP 2024},
+            year = {2024},
+            eprint = {2405.10040},
+            archivePrefix = {arXiv}
+        }
+        ```
+
+    Examples:
+        Retrieve news passages for a labelled seed:
+
+        ```python
+        from distilabel_synthesizrr import RetrieveContext
+
+        retrieve = RetrieveContext(corpus="shipped:news_articles", top_k=2)
+        retrieve.load()
+
+        result = next(retrieve.process([
+            {"text": "opec agrees to cut crude oil output to lift prices", "label": "crude"}
+        ]))
+        # [{'label': 'crude', 'seed_text': 'opec agrees to cut crude oil output to lift prices',
+        #   'context': 'OPEC, Russia agree to cut oil output ...', 'passage_id': 'news-1234',
+        #   'rank': 1, 'retrieval_score': 11.2, 'similarity': 0.31}, ...]
+        ```
+    """
+
+    corpus: List[DataSource] = Field(description="The unlabelled texts to search.")
+    backend: str = Field(default="bm25s", description="Retrieval engine: bm25s or rank_bm25.")
+    top_k: int = Field(default=50, ge=1, description="Passages kept per seed at most.")
+    rank_window: List[int] = Field(
+        default=[1, 50], min_length=2, max_length=2, description="First and last rank considered (1-based)."
+    )
+    similarity_band: List[float] = Field(
+        default=[0.05, 0.9], min_length=2, max_length=2,
+        description="Kept range of seed/passage lexical cosine similarity.",
+    )
+    passage_min_words: int = Field(default=20, ge=0)
+    passage_max_words: int = Field(default=400, ge=1)
+    deduplicate: bool = Field(default=False, description="Keep each passage for its first seed only.")
+    max_per_label: Optional[int] = Field(default=None, ge=1)
+
+    index_dir: Optional[RuntimeParameter[str]] = Field(default=None, description="Folder of saved indexes.")
+
+    _index: Optional[PassageIndex] = PrivateAttr(default=None)
+    _seen: Set[str] = PrivateAttr(default_factory=set)
+    _per_label: Dict[str, int] = PrivateAttr(default_factory=dict)
+
+    @field_validator("corpus", mode="before")
+    @classmethod
+    def _coerce_corpus(cls, value: Any) -> List[DataSource]:
+        values = value if isinstance(value, (list, tuple)) else [value]
+        return [as_source(v) for v in values]
+
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if value not in available_backends():
+            raise ValueError(f"unknown backend {value!r}; use one of {', '.join(available_backends())}")
+        return value
+
+    @model_validator(mode="after")
+    def _check_windows(self) -> "RetrieveContext":
+        first, last = self.rank_window
+        if not 1 <= first <= last:
+            raise ValueError(f"rank_window must be (first, last) with 1 <= first <= last, got {self.rank_window}")
+        low, high = self.similarity_band
+        if not 0.0 <= low <= high:
+            raise ValueError(f"similarity_band must be (min, max) with 0 <= min <= max, got {self.similarity_band}")
+        return self
+
+    @property
+    def inputs(self) -> "StepColumns":
+        return ["text", "label"]
+
+    @property
+    def outputs(self) -> "StepColumns":
+        return ["context", "passage_id", "rank", "retrieval_score", "similarity", "seed_text", "label"]
+
+    def load(self) -> None:
+        """Loads the corpus and builds the index, or reuses the saved one."""
+        super().load()
+        self._index = PassageIndex(
+            self.corpus,
+            backend=self.backend,
+            index_dir=Path(self.index_dir) if self.index_dir else None,
+            passage_min_words=self.passage_min_words,
+            passage_max_words=self.passage_max_words,
+        ).load()
+        self._seen, self._per_label = set(), {}
+
+    @property
+    def index_was_built(self) -> bool:
+        """Whether `load()` built the index (False: a saved one was reused)."""
+        return self._index is not None and self._index.built
+
+    def process(self, inputs: StepInput) -> "StepOutput":  # type: ignore
+        """Retrieves passages for a batch of seeds (one search call per batch).
+
+        Args:
+            inputs: rows with the seed `text` and `label`.
+
+        Yields:
+            One row per kept passage.
+        """
+        outputs = []
+        passages_per_row = self._index.retrieve(
+            [r["text"] for r in inputs], self.top_k, self.rank_window, self.similarity_band
+        )
+        for row, passages in zip(inputs, passages_per_row):
+            label = row["label"]
+            rest = {k: v for k, v in row.items() if k != "text"}
+            for passage in passages:
+                if self.deduplicate and passage["passage_id"] in self._seen:
+                    continue
+                if self.max_per_label is not None and self._per_label.get(label, 0) >= self.max_per_label:
+                    break
+                self._seen.add(passage["passage_id"])
+                self._per_label[label] = self._per_label.get(label, 0) + 1
+                outputs.append({**rest, "seed_text": row["text"], **passage})
+        yield outputs

@@ -1,0 +1,180 @@
+import random
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any, Dict, List, Literal, Optional
+
+from distilabel.steps import StepInput
+from distilabel.steps.tasks import Task
+from pydantic import Field, PrivateAttr, model_validator
+
+from distilabel_synthesizrr.presets import TaskSpec
+from distilabel_synthesizrr.prompts import Demonstration, parse_answer, synthesizrr_messages
+from distilabel_synthesizrr.steps._progress import ProgressMixin
+
+if TYPE_CHECKING:
+    from distilabel.typing import ChatType, StepColumns, StepOutput
+
+Mode = Literal["retricl", "zero_shot", "seed_shot"]
+
+
+def draw_demonstrations(
+    pool: Dict[str, List[Demonstration]], label: str, k: int, key: str, exclude_text: Optional[str] = None
+) -> List[Demonstration]:
+    """Draws `k` same-label demonstrations without replacement, reproducibly for `key`.
+
+    The seed that retrieved the passage is left out when the pool allows, so the teacher
+    is never shown the example it could copy.
+    """
+    candidates = [d for d in pool.get(label, []) if d.text != exclude_text] or list(pool.get(label, []))
+    if k <= 0 or not candidates:
+        return []
+    return random.Random(key).sample(candidates, min(k, len(candidates)))
+
+
+class RetrievalAugmentedGenerate(ProgressMixin, Task):
+    """Rewrites a retrieved passage into a new example of its label: SynthesizRR's task inversion.
+
+    The prompt shows the passage under the task's context header, then an instruction that
+    names the label's verbalization, and the teacher answers after the output prefix. Three
+    modes:
+
+    - `retricl` (default, the paper's best): `shots` same-label demonstrations, each a real
+      seed example paired with a passage that seed retrieved, shown as earlier turns;
+    - `zero_shot`: the passage and instruction only;
+    - `seed_shot`: `shots` same-label seed examples without passages.
+
+    Demonstrations are drawn at random without replacement for each prompt, reproducibly
+    from `seed` and the row's passage and seed. It works with any distilabel LLM.
+
+    Attributes:
+        task: the task spec (labels, verbalizations, prompt templates, lengths).
+        mode: `retricl`, `zero_shot` or `seed_shot`. Defaults to `retricl`.
+        shots: demonstrations per prompt. Defaults to 3.
+        demonstrations: the demonstration pool (see `build_retricl_demonstrations`).
+        seed: random seed of the demonstration draws. Defaults to 0.
+        expected_rows: total rows expected, for the progress log.
+
+    Input columns:
+        - context (`str`): the retrieved passage.
+        - label (`str`): the label the new example must have.
+        - seed_text (`str`, optional): the seed that retrieved the passage (not shown as a
+          demonstration for this row).
+
+    Output columns:
+        - text (`str`): the new example (prefix and extra turns cut; refusals kept for `Refine`).
+        - method (`str`): `synthesizrr`.
+        - mode (`str`): the mode used.
+        - model_name (`str`): the teacher's model name.
+
+    Categories:
+        - text-generation
+        - synthesizrr
+
+    Citations:
+        ```
+        @inproceedings{divekar-durrett-2024-synthesizrr,
+            title = {SynthesizRR: Generating Diverse Datasets with Retrieval Augmentation},
+            author = {Divekar, Abhishek and Durrett, Greg},
+            booktitle = {Proceedings of EMNLP 2024},
+            year = {2024},
+            eprint = {2405.10040},
+            archivePrefix = {arXiv}
+        }
+        ```
+
+    Examples:
+        Rewrite a passage into a topic-labelled news story (0-shot):
+
+        ```python
+        from distilabel.models import OpenAILLM
+        from distilabel_synthesizrr import RetrievalAugmentedGenerate, load_preset
+
+        generate = RetrievalAugmentedGenerate(
+            llm=OpenAILLM(model="gpt-4o-mini"),
+            task=load_preset("reuters_topics").task,
+            mode="zero_shot",
+        )
+        generate.load()
+
+        result = next(generate.process([
+            {"context": "Saudi Arabia said on Monday it would cut output by ...", "label": "crude"}
+        ]))
+        # [{'context': 'Saudi Arabia said ...', 'label': 'crude',
+        #   'text': 'saudi arabia to cut crude output as opec seeks higher prices ...',
+        #   'method': 'synthesizrr', 'mode': 'zero_shot', 'model_name': 'gpt-4o-mini'}]
+        ```
+
+        With RetrICL demonstrations built from seeds and their retrieved passages:
+
+        ```python
+        from distilabel_synthesizrr import Demonstration
+
+        generate = RetrievalAugmentedGenerate(
+            llm=llm,
+            task=task,
+            demonstrations=[
+                Demonstration(label="crude", text="opec output falls ...", context="OPEC said ..."),
+            ],
+            shots=3,
+        )
+        ```
+    """
+
+    task: TaskSpec
+    mode: Mode = "retricl"
+    shots: int = Field(default=3, ge=0)
+    demonstrations: List[Demonstration] = Field(default_factory=list)
+    seed: int = 0
+
+    _pool: Dict[str, List[Demonstration]] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_pool(self) -> "RetrievalAugmentedGenerate":
+        if self.mode != "zero_shot" and self.shots > 0 and not self.demonstrations:
+            raise ValueError(
+                f"mode {self.mode!r} with shots={self.shots} needs `demonstrations` "
+                "(use build_retricl_demonstrations), or set mode='zero_shot'"
+            )
+        if self.mode == "retricl" and any(d.context is None for d in self.demonstrations):
+            raise ValueError("RetrICL demonstrations need a `context` (the passage their seed retrieved)")
+        unknown = sorted({d.label for d in self.demonstrations} - set(self.task.labels))
+        if unknown:
+            raise ValueError(f"demonstrations with labels not in the task: {', '.join(unknown)}")
+        return self
+
+    def load(self) -> None:
+        super().load()
+        pool: Dict[str, List[Demonstration]] = defaultdict(list)
+        for demo in self.demonstrations:
+            if self.mode == "seed_shot":
+                demo = Demonstration(label=demo.label, text=demo.text)
+            pool[demo.label].append(demo)
+        self._pool = dict(pool)
+
+    @property
+    def inputs(self) -> "StepColumns":
+        return {"context": True, "label": True, "seed_text": False}
+
+    @property
+    def outputs(self) -> "StepColumns":
+        return ["text", "method", "mode", "model_name"]
+
+    def demonstrations_for(self, input: Dict[str, Any]) -> List[Demonstration]:
+        """The demonstrations shown for this row (none in `zero_shot` mode)."""
+        if self.mode == "zero_shot":
+            return []
+        key = f"{self.seed}|{input.get('passage_id')}|{input.get('seed_text')}|{input['label']}|{input['context'][:64]}"
+        return draw_demonstrations(self._pool, input["label"], self.shots, key, input.get("seed_text"))
+
+    def format_input(self, input: Dict[str, Any]) -> "ChatType":
+        """The task-inversion conversation for one passage."""
+        return synthesizrr_messages(self.task, input["label"], input["context"], self.demonstrations_for(input))
+
+    def format_output(self, output: Optional[str], input: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        """Cuts the answer to the example text."""
+        return {"text": parse_answer(output, self.task), "method": "synthesizrr", "mode": self.mode}
+
+    def process(self, inputs: StepInput) -> "StepOutput":  # type: ignore
+        self._start_progress()
+        for batch in super().process(inputs):
+            self._report_progress(len(batch))
+            yield batch
