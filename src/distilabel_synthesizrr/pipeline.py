@@ -127,6 +127,7 @@ def build_retricl_demonstrations(
     rank_window=(1, 3),
     similarity_band=(0.05, 0.9),
     max_words: int = 120,
+    text_max_words: int = 60,
 ) -> List[Demonstration]:
     """RetrICL demonstrations: each seed paired with its own top retrieved passage.
 
@@ -134,10 +135,19 @@ def build_retricl_demonstrations(
     """
     hits = index.retrieve([s["text"] for s in seeds], 1, rank_window, similarity_band)
     return [
-        Demonstration(label=str(seed["label"]), text=seed["text"], context=truncate_words(found[0]["context"], max_words))
+        Demonstration(
+            label=str(seed["label"]),
+            text=truncate_words(seed["text"], text_max_words),
+            context=truncate_words(found[0]["context"], max_words),
+        )
         for seed, found in zip(seeds, hits)
         if found
     ]
+
+
+def seed_demonstrations(seeds: List[Record], text_max_words: int) -> List[Demonstration]:
+    """Seed examples as (passage-less) demonstrations, cut to the task's output length."""
+    return [Demonstration(label=str(s["label"]), text=truncate_words(s["text"], text_max_words)) for s in seeds]
 
 
 def plan_run(config: RunConfig, limit: Optional[int] = None, method: Optional[str] = None) -> SynthesisPlan:
@@ -152,7 +162,7 @@ def plan_run(config: RunConfig, limit: Optional[int] = None, method: Optional[st
         return SynthesisPlan(
             config=config, method=method, seeds=seeds,
             per_label=per_label or (config.seeds_per_label or 8) * DEFAULT_PASSAGES_PER_SEED,
-            top_k=0, demonstrations=[Demonstration(label=str(s["label"]), text=s["text"]) for s in seeds],
+            top_k=0, demonstrations=seed_demonstrations(seeds, config.task.lengths.output_max_words),
         )
     seeds_per_label = Counter(str(s["label"]) for s in seeds)
     if config.retrieval.top_k is not None:
@@ -173,7 +183,7 @@ def plan_run(config: RunConfig, limit: Optional[int] = None, method: Optional[st
     if gen.mode == "retricl" and gen.shots > 0:
         demos = build_retricl_demonstrations(
             index, seeds, gen.demonstration_rank_window, gen.demonstration_similarity_band,
-            config.task.lengths.demonstration_max_words,
+            config.task.lengths.demonstration_max_words, config.task.lengths.output_max_words,
         )
         have = Counter(d.label for d in demos)
         short = [label for label in labels if have.get(label, 0) < gen.shots]
@@ -184,7 +194,7 @@ def plan_run(config: RunConfig, limit: Optional[int] = None, method: Optional[st
                 "generation.demonstration_similarity_band, or use generation.mode: zero_shot."
             )
     elif gen.mode == "seed_shot" and gen.shots > 0:
-        demos = [Demonstration(label=str(s["label"]), text=s["text"]) for s in seeds]
+        demos = seed_demonstrations(seeds, config.task.lengths.output_max_words)
     return SynthesisPlan(config=config, method=method, seeds=seeds, per_label=per_label, top_k=top_k,
                          demonstrations=demos, index=index)
 

@@ -55,7 +55,7 @@ def truncate_words(text: str, max_words: int) -> str:
     limit = spans[max_words - 1][1]
     best = None
     for match in _SENTENCE_END_RE.finditer(text, 0, limit + 3):
-        if match.end() <= limit + 3 and match.start() < limit:
+        if match.start() <= limit:
             best = match.end()
     if best is not None and best > 0:
         return text[:best].strip()

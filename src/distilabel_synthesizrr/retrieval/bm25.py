@@ -3,7 +3,7 @@
 import json
 import pickle
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 import numpy as np
 
@@ -103,7 +103,7 @@ class RankBm25Retriever(Retriever):
     def num_documents(self) -> int:
         return self._n
 
-    def search(self, queries: Sequence[str], k: int, _scores: Optional[np.ndarray] = None) -> Hits:
+    def search(self, queries: Sequence[str], k: int) -> Hits:
         if self._index is None:
             raise RuntimeError("The index is empty: call build() or load() first.")
         rows = []
@@ -113,6 +113,10 @@ class RankBm25Retriever(Retriever):
                 rows.append([])
                 continue
             scores = self._index.get_scores(tokens)
+            # Okapi IDF can be 0 or negative for common terms: a hit is a document that
+            # shares a query term, whatever its score.
+            matching = np.fromiter((any(t in freqs for t in tokens) for freqs in self._index.doc_freqs), bool, self._n)
+            scores = np.where(matching, scores, -np.inf)
             top = np.argsort(-scores, kind="stable")[:k]
-            rows.append([(int(i), float(scores[i])) for i in top if scores[i] > 0])
+            rows.append([(int(i), float(scores[i])) for i in top if matching[i]])
         return pad_hits(rows, k)

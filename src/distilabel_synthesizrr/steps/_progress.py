@@ -1,10 +1,10 @@
 import time
 from typing import Optional
 
-from pydantic import Field, PrivateAttr
+from pydantic import BaseModel, Field, PrivateAttr
 
 
-class ProgressMixin:
+class ProgressMixin(BaseModel):
     """Logs `done / total, rate, ETA` after each batch of a generation step.
 
     Steps run in worker processes, so progress is reported through distilabel's logger,

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from distilabel.typing import ChatType, StepColumns, StepOutput
 
 
-class FewShotGenerate(ProgressMixin, Task):
+class FewShotGenerate(Task, ProgressMixin):
     """Writes a new example of a label from the instruction alone: the FewGen baseline.
 
     Same teacher, same task preset as `RetrievalAugmentedGenerate`, but no retrieval: the

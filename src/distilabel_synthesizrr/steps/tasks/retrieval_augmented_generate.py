@@ -30,7 +30,7 @@ def draw_demonstrations(
     return random.Random(key).sample(candidates, min(k, len(candidates)))
 
 
-class RetrievalAugmentedGenerate(ProgressMixin, Task):
+class RetrievalAugmentedGenerate(Task, ProgressMixin):
     """Rewrites a retrieved passage into a new example of its label: SynthesizRR's task inversion.
 
     The prompt shows the passage under the task's context header, then an instruction that

@@ -1,0 +1,62 @@
+import pytest
+
+from distilabel_synthesizrr import Demonstration, RetrievalAugmentedGenerate
+from distilabel_synthesizrr.testing import ScriptedLLM
+
+ROW = {"context": "Oil rose sharply on Monday after OPEC met.", "label": "crude", "seed_text": "seed A", "passage_id": "p1"}
+DEMOS = [
+    Demonstration(label="crude", text="seed A", context="Passage of A."),
+    Demonstration(label="crude", text="seed B", context="Passage of B."),
+    Demonstration(label="crude", text="seed C", context="Passage of C."),
+    Demonstration(label="interest", text="seed D", context="Passage of D."),
+]
+
+
+def make(task, **kwargs):
+    step = RetrievalAugmentedGenerate(llm=ScriptedLLM(), task=task, **kwargs)
+    step.load()
+    return step
+
+
+class TestRetrievalAugmentedGenerate:
+    def test_process_rewrites_the_passage(self, task):
+        step = make(task, mode="zero_shot", shots=0)
+        (row,) = next(step.process([ROW]))
+        assert row["text"] == "Oil rose sharply on Monday after OPEC met (version 0)."
+        assert row["method"] == "synthesizrr" and row["mode"] == "zero_shot" and row["model_name"] == "scripted"
+        assert row["label"] == "crude" and row["context"] == ROW["context"]
+
+    def test_retricl_demonstrations_are_same_label_and_exclude_own_seed(self, task):
+        step = make(task, demonstrations=DEMOS, shots=2)
+        demos = step.demonstrations_for(ROW)
+        assert len(demos) == 2 and len({d.text for d in demos}) == 2
+        assert all(d.label == "crude" and d.text != "seed A" for d in demos)
+        messages = step.format_input(ROW)
+        assert [m["role"] for m in messages] == ["system", "user", "assistant", "user", "assistant", "user"]
+        assert messages[1]["content"].startswith("News article:\nPassage of")
+
+    def test_draws_are_reproducible_and_vary_across_rows(self, task):
+        step = make(task, demonstrations=DEMOS, shots=1, seed=3)
+        assert step.demonstrations_for(ROW) == step.demonstrations_for(dict(ROW))
+        draws = {step.demonstrations_for({**ROW, "passage_id": f"p{i}", "seed_text": "x"})[0].text for i in range(30)}
+        assert draws == {"seed A", "seed B", "seed C"}
+
+    def test_seed_shot_hides_the_passages(self, task):
+        step = make(task, mode="seed_shot", demonstrations=DEMOS, shots=1)
+        messages = step.format_input(ROW)
+        assert messages[1]["content"] == "Write a short news story about crude oil."
+
+    def test_failed_generation_gives_none_text(self, task):
+        step = RetrievalAugmentedGenerate(llm=ScriptedLLM(responses=[None]), task=task, mode="zero_shot")
+        step.load()
+        (row,) = next(step.process([ROW]))
+        assert row["text"] is None
+
+    def test_validation(self, task):
+        with pytest.raises(ValueError, match="needs `demonstrations`"):
+            RetrievalAugmentedGenerate(llm=ScriptedLLM(), task=task, mode="retricl")
+        with pytest.raises(ValueError, match="need a `context`"):
+            RetrievalAugmentedGenerate(llm=ScriptedLLM(), task=task, demonstrations=[Demonstration(label="crude", text="x")])
+        with pytest.raises(ValueError, match="labels not in the task: ship"):
+            RetrievalAugmentedGenerate(llm=ScriptedLLM(), task=task,
+                                       demonstrations=[Demonstration(label="ship", text="x", context="y")])

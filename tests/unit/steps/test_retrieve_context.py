@@ -1,0 +1,63 @@
+import pytest
+
+from distilabel_synthesizrr import RetrieveContext
+from distilabel_synthesizrr.errors import DataError
+
+SEED = {"text": "opec agrees to cut crude oil output as oil prices rise", "label": "crude", "seed_id": "s1"}
+
+
+def make(corpus_file, tmp_path, **kwargs) -> RetrieveContext:
+    defaults = dict(corpus=str(corpus_file), passage_min_words=5, similarity_band=[0.0, 0.9], index_dir=str(tmp_path / "idx"))
+    step = RetrieveContext(**{**defaults, **kwargs})
+    step.load()
+    return step
+
+
+class TestRetrieveContext:
+    def test_passages_inherit_the_seed_label(self, corpus_file, tmp_path):
+        rows = next(make(corpus_file, tmp_path, top_k=2).process([SEED]))
+        assert len(rows) == 2
+        for rank, row in enumerate(rows, start=1):
+            assert row["label"] == "crude" and row["seed_text"] == SEED["text"] and row["seed_id"] == "s1"
+            assert row["rank"] == rank and row["retrieval_score"] > 0 and "text" not in row
+        assert "OPEC" in rows[0]["context"] and rows[0]["passage_id"] == "doc-0"
+
+    def test_rank_window_skips_top_ranks(self, corpus_file, tmp_path):
+        rows = next(make(corpus_file, tmp_path, top_k=1, rank_window=[2, 5]).process([SEED]))
+        assert rows[0]["rank"] == 2
+
+    def test_similarity_band_drops_near_copies(self, corpus_file, tmp_path):
+        from tests.conftest import CORPUS
+
+        copy = {"text": CORPUS[0], "label": "crude"}
+        rows = next(make(corpus_file, tmp_path, top_k=3, similarity_band=[0.0, 0.9]).process([copy]))
+        assert rows and all(r["passage_id"] != "doc-0" for r in rows)
+        assert all(r["similarity"] <= 0.9 for r in rows)
+
+    def test_long_passages_are_cut_at_a_sentence_end(self, corpus_file, tmp_path):
+        rows = next(make(corpus_file, tmp_path, top_k=1, passage_max_words=20).process([SEED]))
+        assert rows[0]["context"].endswith(".") and len(rows[0]["context"].split()) <= 20
+
+    def test_deduplicate_and_max_per_label(self, corpus_file, tmp_path):
+        step = make(corpus_file, tmp_path, top_k=3, deduplicate=True)
+        rows = next(step.process([SEED, {**SEED, "seed_id": "s2"}]))
+        ids = [r["passage_id"] for r in rows]
+        assert len(ids) == len(set(ids))
+        capped = next(make(corpus_file, tmp_path, top_k=3, max_per_label=2).process([SEED, SEED]))
+        assert len(capped) == 2
+
+    def test_index_is_reused_on_the_next_load(self, corpus_file, tmp_path):
+        assert make(corpus_file, tmp_path).index_was_built
+        assert not make(corpus_file, tmp_path).index_was_built
+
+    def test_empty_corpus_is_a_clear_error(self, tmp_path):
+        empty = tmp_path / "empty.jsonl"
+        empty.write_text("")
+        with pytest.raises(DataError, match="corpus is empty"):
+            make(empty, tmp_path)
+
+    def test_invalid_settings(self, corpus_file):
+        with pytest.raises(ValueError, match="rank_window"):
+            RetrieveContext(corpus=str(corpus_file), rank_window=[5, 2])
+        with pytest.raises(ValueError, match="unknown backend"):
+            RetrieveContext(corpus=str(corpus_file), backend="faiss")

@@ -1,0 +1,44 @@
+import pytest
+import yaml
+
+from distilabel_synthesizrr.config import config_from_dict, load_config
+from distilabel_synthesizrr.errors import ConfigError
+
+
+def test_preset_is_merged_under_overrides():
+    config = config_from_dict({"preset": "movie_sentiment", "seeds_per_label": 5, "retrieval": {"top_k": 2}})
+    assert config.task.name == "movie_sentiment"
+    assert config.seeds_per_label == 5 and config.retrieval.top_k == 2
+    assert config.retrieval.backend == "bm25s"
+
+
+def test_misspelt_key_names_the_key_and_suggests_the_fix():
+    with pytest.raises(ConfigError) as err:
+        config_from_dict({"preset": "movie_sentiment", "retrieval": {"topk": 2}})
+    assert "retrieval.topk" in str(err.value) and "top_k" in str(err.value)
+
+
+def test_empty_verbalization_is_rejected():
+    with pytest.raises(ConfigError, match="without a verbalization: fresh"):
+        config_from_dict({"preset": "movie_sentiment", "task": {"labels": {"fresh": "", "rotten": "negative"}}})
+
+
+def test_unknown_preset():
+    with pytest.raises(ConfigError, match="Unknown preset 'nope'"):
+        config_from_dict({"preset": "nope"})
+
+
+def test_relative_paths_resolve_against_the_config_folder(tmp_path, config_dict):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "seeds.csv").write_text("text,label\nx,crude\n")
+    config_dict["data"]["seeds"] = "seeds.csv"
+    path = tmp_path / "sub" / "run.yaml"
+    path.write_text(yaml.safe_dump(config_dict))
+    assert load_config(path).data.seeds.path == str((tmp_path / "sub" / "seeds.csv").resolve())
+
+
+def test_invalid_yaml(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("a: [1, 2\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(path)

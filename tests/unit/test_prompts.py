@@ -1,0 +1,51 @@
+from distilabel_synthesizrr.prompts import Demonstration, fewgen_messages, parse_answer, synthesizrr_messages
+
+
+class TestSynthesizrrMessages:
+    def test_zero_shot_is_system_then_one_user_turn(self, task):
+        messages = synthesizrr_messages(task, "crude", "Oil rose.")
+        assert [m["role"] for m in messages] == ["system", "user"]
+        user = messages[-1]["content"]
+        assert user.startswith("News article:\nOil rose.")
+        assert "about crude oil" in user and "UNABLE TO WRITE" in user
+        assert "{verbalization}" not in user
+
+    def test_retricl_shows_passage_to_example_turns(self, task):
+        demos = [Demonstration(label="crude", text="opec cuts output", context="OPEC met in Vienna.")]
+        messages = synthesizrr_messages(task, "crude", "Oil rose.", demos)
+        assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+        assert messages[1]["content"].startswith("News article:\nOPEC met in Vienna.")
+        assert messages[2]["content"] == "Story: opec cuts output"
+
+    def test_seed_shot_shows_instruction_to_example_turns(self, task):
+        demos = [Demonstration(label="crude", text="opec cuts output")]
+        messages = synthesizrr_messages(task, "crude", "Oil rose.", demos)
+        assert messages[1]["content"] == "Write a short news story about crude oil."
+        assert messages[-1]["content"].startswith("News article:\nOil rose.")
+
+
+def test_fewgen_messages_have_no_passage(task):
+    demos = [Demonstration(label="interest", text="rates rise")]
+    messages = fewgen_messages(task, "interest", demos)
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert messages[-1]["content"] == "Write a short news story about interest rates."
+    assert all("News article:" not in m["content"] for m in messages)
+
+
+class TestParseAnswer:
+    def test_none_and_blank(self, task):
+        assert parse_answer(None, task) is None
+        assert parse_answer("   ", task) is None
+
+    def test_cuts_before_prefix(self, task):
+        assert parse_answer("Sure! Story: Oil rose in Vienna.", task) == "Oil rose in Vienna."
+
+    def test_cuts_a_new_turn_the_model_started(self, task):
+        raw = "Story: Oil rose.\nNews article:\nSomething else\nStory: more"
+        assert parse_answer(raw, task) == "Oil rose."
+
+    def test_prefix_match_is_case_insensitive(self, task):
+        assert parse_answer("STORY: rates climb", task) == "rates climb"
+
+    def test_refusal_is_returned_for_refine(self, task):
+        assert parse_answer("UNABLE TO WRITE", task) == "UNABLE TO WRITE"
