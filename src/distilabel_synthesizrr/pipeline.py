@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 from distilabel.pipeline import Pipeline
-from distilabel.steps import LoadDataFromDicts
 
 from distilabel_synthesizrr.config import RunConfig, label_budget
 from distilabel_synthesizrr.data.sources import Record, load_records, sample_per_label
@@ -26,6 +25,8 @@ from distilabel_synthesizrr.retrieval.passages import PassageIndex
 from distilabel_synthesizrr.steps import (
     ExtractiveGenerate,
     FewShotGenerate,
+    LabelRequests,
+    LoadSeeds,
     Refine,
     RetrievalAugmentedGenerate,
     RetrieveContext,
@@ -233,17 +234,17 @@ def build_pipeline(plan: SynthesisPlan, llm=None, name: Optional[str] = None, dr
         if plan.method == "fewgen":
             if llm is None:
                 raise ConfigError("FewGen needs an LLM teacher (--teacher local or openai), not extractive.")
-            rows = [{"label": label, "request_id": i} for i in range(plan.per_label or 0) for label in task.labels]
-            load = LoadDataFromDicts(name="load_labels", data=rows, batch_size=64)
+            load = LabelRequests(name="label_requests", labels=task.label_names, per_label=plan.per_label or 1,
+                                 batch_size=64)
             generate = FewShotGenerate(
                 name="fewgen", llm=llm, task=task, shots=config.generation.shots,
                 demonstrations=plan.demonstrations if config.generation.shots else [],
-                seed=config.seed, expected_rows=len(rows), input_batch_size=batch, add_raw_input=False,
+                seed=config.seed, expected_rows=plan.expected_rows, input_batch_size=batch, add_raw_input=False,
             )
             load >> generate >> refine
             return pipeline
-        seeds = [{"seed_id": s["id"], "text": s["text"], "label": s["label"]} for s in plan.seeds]
-        load = LoadDataFromDicts(name="load_seeds", data=seeds, batch_size=64)
+        load = LoadSeeds(name="load_seeds", source=config.data.seeds, labels=task.label_names,
+                         per_label=config.seeds_per_label, seed=config.seed, batch_size=64)
         retrieve = make_retrieve_step(config, plan.top_k, plan.per_label)
         if llm is None:
             generate = ExtractiveGenerate(name="extractive_generate", task=task, input_batch_size=256)

@@ -1,9 +1,18 @@
-"""The distilabel components of SynthesizRR, in pipeline order:
+"""The distilabel components of SynthesizRR, in pipeline order: load seeds (`generators/`),
 retrieve (`RetrieveContext`), generate (`tasks/`, `ExtractiveGenerate`), refine (`Refine`)."""
 
 from distilabel_synthesizrr.steps.extractive_generate import ExtractiveGenerate
+from distilabel_synthesizrr.steps.generators import LabelRequests, LoadSeeds
 from distilabel_synthesizrr.steps.refine import Refine
 from distilabel_synthesizrr.steps.retrieve_context import RetrieveContext
 from distilabel_synthesizrr.steps.tasks import FewShotGenerate, RetrievalAugmentedGenerate
 
-__all__ = ["ExtractiveGenerate", "FewShotGenerate", "Refine", "RetrievalAugmentedGenerate", "RetrieveContext"]
+__all__ = [
+    "ExtractiveGenerate",
+    "FewShotGenerate",
+    "LabelRequests",
+    "LoadSeeds",
+    "Refine",
+    "RetrievalAugmentedGenerate",
+    "RetrieveContext",
+]

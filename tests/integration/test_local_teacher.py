@@ -1,0 +1,83 @@
+"""The embedded teacher for real: llama.cpp serving SmolLM2-135M-Instruct on 127.0.0.1."""
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from distilabel.distiset import Distiset
+
+from distilabel_synthesizrr.errors import TeacherError
+from distilabel_synthesizrr.teachers.local import LocalTeacher
+
+# In CI the local teacher is installed and must be exercised; elsewhere it is optional.
+if importlib.util.find_spec("llama_cpp") is None and not os.environ.get("CI"):
+    pytest.skip("llama-cpp-python is not installed (pip install -e '.[local]')", allow_module_level=True)
+
+pytestmark = [pytest.mark.slow, pytest.mark.local_teacher]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _server_pids() -> set:
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            except OSError:
+                continue
+            if b"distilabel_synthesizrr.teachers._serve" in cmdline:
+                pids.add(int(entry.name))
+    return pids
+
+
+def test_server_answers_and_stops():
+    with LocalTeacher(max_concurrency=1) as teacher:
+        from openai import OpenAI
+
+        client = OpenAI(base_url=teacher.base_url, api_key="unused")
+        reply = client.chat.completions.create(
+            model=teacher.model_alias, max_tokens=8,
+            messages=[{"role": "user", "content": "Say hello."}],
+        )
+        assert reply.choices[0].message.content.strip()
+        pid = teacher.pid
+    assert pid not in _server_pids()
+
+
+def test_server_stops_on_error():
+    with pytest.raises(RuntimeError, match="boom"):
+        with LocalTeacher() as teacher:
+            pid = teacher.pid
+            raise RuntimeError("boom")
+    assert pid not in _server_pids()
+
+
+def test_bad_model_path_is_a_clear_error(tmp_path):
+    with pytest.raises(TeacherError, match="neither a GGUF file"):
+        LocalTeacher(model=str(tmp_path / "missing")).start()
+
+
+def test_run_with_the_local_teacher(tmp_path):
+    config = tmp_path / "run.yaml"
+    config.write_text(yaml.safe_dump({
+        "preset": "movie_sentiment", "seeds_per_label": 3,
+        "generation": {"shots": 1, "max_new_tokens": 32},
+    }))
+    before = _server_pids()
+    proc = subprocess.run(
+        [sys.executable, "-m", "distilabel_synthesizrr.cli", "run", str(config), "--teacher", "local",
+         "--limit", "4", "--output", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert _server_pids() <= before
+    distiset = Distiset.load_from_disk(tmp_path / "out")
+    rows = list(distiset["default"]["train"]) + (list(distiset["dropped"]["train"]) if "dropped" in distiset else [])
+    assert len(rows) == 4
+    generated = [r for r in rows if r["drop_reason"] not in ("no_output",)]
+    assert generated and all(r["model_name"] == "smollm2-135m-instruct" for r in generated)
+    assert all(r["text"] != r["context"] for r in generated)
