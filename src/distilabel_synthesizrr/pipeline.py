@@ -5,6 +5,7 @@ build or load the index, draw the demonstrations); `build_pipeline` wires the st
 `run_synthesis` runs the pipeline and saves the Distiset with a summary.
 """
 
+import hashlib
 import json
 import logging
 import math
@@ -18,7 +19,7 @@ from distilabel.pipeline import Pipeline
 
 from distilabel_synthesizrr.config import RunConfig, label_budget
 from distilabel_synthesizrr.data.sources import Record, load_records, sample_per_label
-from distilabel_synthesizrr.errors import ConfigError, DataError
+from distilabel_synthesizrr.errors import ConfigError, DataError, TeacherError
 from distilabel_synthesizrr.paths import cache_dir
 from distilabel_synthesizrr.prompts import Demonstration
 from distilabel_synthesizrr.retrieval.passages import PassageIndex
@@ -210,6 +211,22 @@ def generation_kwargs(config: RunConfig) -> Dict[str, Any]:
     }
 
 
+def run_key(plan: SynthesisPlan, llm=None) -> str:
+    """A short hash of everything that changes a run's results: config, plan, teacher.
+
+    It names the pipeline, hence distilabel's cache folder: re-running the same command
+    resumes from the cache, and any change starts afresh. The teacher's URL is left out, so
+    a restarted local server (on a new port) still resumes.
+    """
+    teacher = {k: v for k, v in llm.dump().items() if k not in ("base_url", "generation_kwargs")} if llm else None
+    payload = json.dumps(
+        [plan.config.model_dump(mode="json"), plan.method, plan.per_label, plan.top_k,
+         [d.model_dump() for d in plan.demonstrations], teacher],
+        sort_keys=True, default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:12]
+
+
 def build_pipeline(plan: SynthesisPlan, llm=None, name: Optional[str] = None, drop_rejected: bool = False) -> Pipeline:
     """The distilabel pipeline of a plan: seeds -> retrieve -> generate -> refine (SynthesizRR),
     or labels -> FewGen -> refine. `llm=None` uses the extractive teacher."""
@@ -219,7 +236,7 @@ def build_pipeline(plan: SynthesisPlan, llm=None, name: Optional[str] = None, dr
         llm.generation_kwargs = generation_kwargs(config)
     teacher = "extractive" if llm is None else "llm"
     with Pipeline(
-        name=name or f"synthesizrr-{task.name}-{plan.method}-{teacher}",
+        name=name or f"synthesizrr-{task.name}-{plan.method}-{teacher}-{run_key(plan, llm)}",
         description=f"SynthesizRR ({plan.method}) on {task.name}",
         cache_dir=cache_dir() / "pipelines",
         enable_metadata=True,
@@ -280,15 +297,19 @@ def _token_counts(rows: List[Dict[str, Any]]) -> Dict[str, int]:
     return totals
 
 
-def save_result(distiset, kept: List[Dict[str, Any]], dropped: List[Dict[str, Any]], output: Path) -> None:
+def save_result(distiset, rows: List[Dict[str, Any]], output: Path) -> None:
     """Saves kept rows as the `default` subset and dropped rows (with reasons) as `dropped`."""
     from datasets import Dataset, DatasetDict
     from distilabel.distiset import Distiset
 
+    # One table split by filtering: both subsets share the schema, even when one is empty.
+    table = Dataset.from_list(rows)
+    kept = table.filter(lambda r: r["drop_reason"] is None)
+    dropped = table.filter(lambda r: r["drop_reason"] is not None)
     result = Distiset()
-    result["default"] = DatasetDict({"train": Dataset.from_list(kept)})
-    if dropped:
-        result["dropped"] = DatasetDict({"train": Dataset.from_list(dropped)})
+    result["default"] = DatasetDict({"train": kept})
+    if len(dropped):
+        result["dropped"] = DatasetDict({"train": dropped})
     result.pipeline_path = getattr(distiset, "pipeline_path", None)
     result.log_filename_path = getattr(distiset, "log_filename_path", None)
     output.mkdir(parents=True, exist_ok=True)
@@ -315,7 +336,7 @@ def run_synthesis(
         raise DataError("The pipeline produced no rows: see the pipeline log above for the failing step.")
     kept = [r for r in rows if r.get("drop_reason") is None]
     dropped = [r for r in rows if r.get("drop_reason") is not None]
-    save_result(distiset, kept, dropped, Path(output))
+    save_result(distiset, rows, Path(output))
     summary = {
         "task": config.task.name,
         "method": plan.method,
@@ -332,4 +353,11 @@ def run_synthesis(
     }
     # Beside pipeline.yaml: any other file at the top level breaks Distiset.load_from_disk.
     (Path(output) / "distiset_configs" / SUMMARY_FILE).write_text(json.dumps(summary, indent=2))
+    failed = summary["dropped_by_reason"].get("no_output", 0)
+    if llm is not None and rows and failed == len(rows):
+        raise TeacherError(
+            f"Every one of the {failed} requests to the teacher ({getattr(llm, 'base_url', llm.model_name)}) failed: "
+            "see the warnings above. The rows are saved in the 'dropped' subset of "
+            f"{output}; fix the endpoint and re-run."
+        )
     return RunResult(output=Path(output), kept=kept, dropped=dropped, summary=summary)

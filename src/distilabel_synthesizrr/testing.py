@@ -6,11 +6,11 @@ It is for tests only; the demo and the benchmarks use a real teacher.
 """
 
 import re
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional
 
 from distilabel.models.llms.base import LLM
 from distilabel.models.llms.utils import prepare_output
-from pydantic import Field, PrivateAttr
+from pydantic import Field, PrivateAttr, field_validator
 
 if TYPE_CHECKING:
     from distilabel.typing import FormattedInput, GenerateOutput
@@ -37,7 +37,8 @@ class ScriptedLLM(LLM):
       (the text between its first line, the header, and the instruction),
     - `{prompt}`: the whole last user turn.
 
-    `None` entries simulate a failed request (distilabel then records no output).
+    `None` entries (stored as `ScriptedLLM.FAILURE`) simulate a failed request: distilabel
+    then records no output for the row.
 
     Attributes:
         responses: the script. Defaults to a rewrite of the passage.
@@ -55,9 +56,17 @@ class ScriptedLLM(LLM):
         ```
     """
 
-    responses: List[Optional[str]] = Field(default_factory=lambda: ["Story: {passage} (version {n})."])
+    FAILURE: ClassVar[str] = "<<scripted failure>>"
+
+    responses: List[str] = Field(default_factory=lambda: ["Story: {passage} (version {n})."], min_length=1)
     model: str = "scripted"
     passage_words: int = 12
+
+    @field_validator("responses", mode="before")
+    @classmethod
+    def _none_is_failure(cls, value: Any) -> Any:
+        # Stored as a string: distilabel's signature hashing cannot hash a list that starts with None.
+        return [cls.FAILURE if v is None else v for v in value] if isinstance(value, list) else value
 
     _calls: int = PrivateAttr(default=0)
     _prompts: List[Any] = PrivateAttr(default_factory=list)
@@ -76,7 +85,7 @@ class ScriptedLLM(LLM):
         n = self._calls
         self._calls += 1
         self._prompts.append(input)
-        if template is None:
+        if template == self.FAILURE:
             return None
         prompt = _last_user_message(input)
         body = prompt.split("\n", 1)[1] if "\n" in prompt else prompt

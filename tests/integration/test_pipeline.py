@@ -69,3 +69,13 @@ def test_pipeline_yaml_round_trip(config, tmp_path):
 
     table = pq.read_table(outputs[0])
     assert table.num_rows > 0 and "drop_reason" in table.column_names
+
+
+def test_a_teacher_that_never_answers_fails_clearly_and_keeps_the_rows(config, tmp_path):
+    from distilabel_synthesizrr.errors import TeacherError
+
+    with pytest.raises(TeacherError, match="Every one of the .* requests to the teacher"):
+        run_synthesis(config, tmp_path / "dead", llm=ScriptedLLM(responses=[None]), limit=4)
+    dropped = Distiset.load_from_disk(tmp_path / "dead")["dropped"]["train"]
+    assert len(dropped) > 0 and set(dropped["drop_reason"]) == {"no_output"}
+    assert all(row["context"] for row in dropped)

@@ -19,6 +19,9 @@ class ExtractiveGenerate(Step):
     Attributes:
         task: the task spec (its `lengths.output_max_words` bounds the example).
 
+    Runtime parameters:
+        - `input_batch_size`: rows per batch.
+
     Input columns:
         - context (`str`): the retrieved passage.
         - label (`str`): the label inherited from the seed.

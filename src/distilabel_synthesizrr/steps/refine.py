@@ -101,6 +101,9 @@ class Refine(GlobalStep):
         drop_rejected: remove dropped rows from the output (default), or keep them with
             their `drop_reason` (the CLI keeps them, to save them apart and count them).
 
+    Runtime parameters:
+        - `input_batch_size`: unused: a global step receives all rows at once.
+
     Input columns:
         - text (`str`): the synthetic example.
         - label (`str`): its intended label.

@@ -43,6 +43,7 @@ class RetrieveContext(Step):
 
     Runtime parameters:
         - `index_dir`: where saved indexes live. Defaults to the package cache.
+        - `input_batch_size`: seeds per batch (one batched search call each).
 
     Input columns:
         - text (`str`): the seed example, used as the query.

@@ -2,8 +2,11 @@
 embedded local llama.cpp server. All LLM teachers go through distilabel's `OpenAILLM`, so
 OpenAI, vLLM, Ollama, llama.cpp or any compatible server share one code path."""
 
+import json
 import os
-from typing import Optional
+import urllib.error
+import urllib.request
+from typing import List, Optional
 
 from distilabel_synthesizrr.config import TeacherConfig
 from distilabel_synthesizrr.errors import TeacherError
@@ -27,8 +30,10 @@ def openai_llm(config: TeacherConfig, base_url: Optional[str] = None, api_key: O
             f"No API key for the OpenAI-compatible teacher at {url}: set the environment variable "
             f"{config.api_key_env} (or teacher.api_key_env to the variable that holds it)."
         )
+    model = config.model or DEFAULT_OPENAI_MODEL
+    check_endpoint(url, key, model)
     return OpenAILLM(
-        model=config.model or DEFAULT_OPENAI_MODEL,
+        model=model,
         base_url=url,
         api_key=key,
         timeout=int(config.timeout),
@@ -36,4 +41,32 @@ def openai_llm(config: TeacherConfig, base_url: Optional[str] = None, api_key: O
     )
 
 
-__all__ = ["DEFAULT_OPENAI_MODEL", "openai_llm"]
+def check_endpoint(base_url: str, api_key: Optional[str], model: str, timeout: float = 10.0) -> List[str]:
+    """Asks `GET {base_url}/models` before any generation, so a wrong URL, key or model name
+    fails in seconds with a clear message. Returns the models served (empty when the
+    endpoint does not list them, which is not an error)."""
+    request = urllib.request.Request(
+        base_url.rstrip("/") + "/models", headers={"Authorization": f"Bearer {api_key or ''}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as resp:
+            data = json.loads(resp.read() or b"{}")
+    except urllib.error.HTTPError as e:
+        if e.code in (401, 403):
+            raise TeacherError(f"The teacher endpoint {base_url} rejected the API key (HTTP {e.code}). "
+                               "Fix: check the key in the environment variable named by teacher.api_key_env.") from None
+        return []  # some compatible servers do not list models
+    except (urllib.error.URLError, OSError) as e:
+        reason = getattr(e, "reason", e)
+        raise TeacherError(f"Cannot reach the teacher endpoint {base_url}: {reason}. "
+                           "Fix: start the server, or correct --base-url / OPENAI_BASE_URL.") from None
+    except ValueError:
+        return []
+    served = [str(m.get("id")) for m in data.get("data", []) if isinstance(m, dict)]
+    if served and model not in served:
+        raise TeacherError(f"The teacher endpoint {base_url} does not serve the model {model!r}. "
+                           f"It serves: {', '.join(served[:20])}. Fix: --model NAME or teacher.model.")
+    return served
+
+
+__all__ = ["DEFAULT_OPENAI_MODEL", "check_endpoint", "openai_llm"]

@@ -25,6 +25,9 @@ class LoadSeeds(GeneratorStep):
     Runtime parameters:
         - `batch_size`: rows per batch sent downstream.
 
+    Input columns:
+        - none: a generator step.
+
     Output columns:
         - seed_id (`str`): the seed's id in its source.
         - text (`str`): the seed example.
@@ -102,6 +105,9 @@ class LabelRequests(GeneratorStep):
     Runtime parameters:
         - `batch_size`: rows per batch sent downstream.
 
+    Input columns:
+        - none: a generator step.
+
     Output columns:
         - label (`str`): the label of the example to write.
         - request_id (`int`): the row's number within its label.
@@ -109,6 +115,18 @@ class LabelRequests(GeneratorStep):
     Categories:
         - load
         - synthesizrr
+
+    Citations:
+        ```
+        @inproceedings{divekar-durrett-2024-synthesizrr,
+            title = {SynthesizRR: Generating Diverse Datasets with Retrieval Augmentation},
+            author = {Divekar, Abhishek and Durrett, Greg},
+            booktitle = {Proceedings of EMNLP 2024},
+            year = {2024},
+            eprint = {2405.10040},
+            archivePrefix = {arXiv}
+        }
+        ```
 
     Examples:
         Ask for two examples of each label:

@@ -28,6 +28,10 @@ class FewShotGenerate(Task, ProgressMixin):
         seed: random seed of the draws. Defaults to 0.
         expected_rows: total rows expected, for the progress log.
 
+    Runtime parameters:
+        - `input_batch_size`: rows per batch; an LLM call per row, sent concurrently.
+        - `llm.generation_kwargs`: sampling (`temperature`, `top_p`, `max_new_tokens`).
+
     Input columns:
         - label (`str`): the label the new example must have.
         - request_id (`int`, optional): makes each row's draw of examples different.

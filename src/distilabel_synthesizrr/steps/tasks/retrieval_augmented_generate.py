@@ -53,6 +53,11 @@ class RetrievalAugmentedGenerate(Task, ProgressMixin):
         seed: random seed of the demonstration draws. Defaults to 0.
         expected_rows: total rows expected, for the progress log.
 
+    Runtime parameters:
+        - `input_batch_size`: rows per batch; an LLM call per row, sent concurrently.
+        - `llm.generation_kwargs`: sampling (`temperature`, `top_p`, `max_new_tokens`); the
+          paper's are 0.95, 0.9 and the task's `max_new_tokens`.
+
     Input columns:
         - context (`str`): the retrieved passage.
         - label (`str`): the label the new example must have.
@@ -82,7 +87,7 @@ class RetrievalAugmentedGenerate(Task, ProgressMixin):
         ```
 
     Examples:
-        Rewrite a passage into a topic-labelled news story (0-shot):
+        Rewrite a passage into a news story of a topic, without demonstrations:
 
         ```python
         from distilabel.models import OpenAILLM
@@ -116,6 +121,7 @@ class RetrievalAugmentedGenerate(Task, ProgressMixin):
             ],
             shots=3,
         )
+        generate.load()
         ```
     """
 
