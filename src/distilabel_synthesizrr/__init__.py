@@ -7,6 +7,12 @@ Compose the steps in an ordinary distilabel pipeline::
 or run a config with `synthesizrr run CONFIG --output DIR`.
 """
 
+import warnings
+
+# distilabel 1.5.3's own runtime-parameter fields trigger this pydantic warning when it is
+# imported; it says nothing about the user's code.
+warnings.filterwarnings("ignore", message="The 'default' attribute with value None was provided to the `Field", module="pydantic")
+
 from distilabel_synthesizrr.config import RunConfig, load_config
 from distilabel_synthesizrr.data import DataSource, load_records, load_shipped
 from distilabel_synthesizrr.errors import ConfigError, DataError, SynthesizRRError, TeacherError

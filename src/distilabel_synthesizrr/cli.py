@@ -58,6 +58,59 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _student_settings(args: argparse.Namespace):
+    from distilabel_synthesizrr.distill import StudentSettings
+
+    return StudentSettings(body=args.body, num_iterations=args.iterations, num_epochs=args.epochs,
+                           batch_size=args.batch_size, max_steps=args.max_steps, max_length=args.max_length,
+                           seed=args.seed,
+                           eval_size=args.eval_size or None)
+
+
+def _cmd_distill(args: argparse.Namespace) -> int:
+    from distilabel_synthesizrr.distill import distill
+
+    metrics = distill(Path(args.run), args.eval, Path(args.output), _student_settings(args),
+                      with_seeds=args.with_seeds, gold=args.gold)
+    print(f"\nstudent on {metrics['train_examples']} examples: accuracy {metrics['accuracy']:.3f}, "
+          f"macro-F1 {metrics['macro_f1']:.3f} ({metrics['test_examples']} test examples)")
+    if "gold" in metrics:
+        print(f"gold (same number of real examples): accuracy {metrics['gold']['accuracy']:.3f}, "
+              f"macro-F1 {metrics['gold']['macro_f1']:.3f}")
+    print(f"model and metrics.json: {Path(args.output).resolve()}")
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from distilabel_synthesizrr.evaluation import evaluate_runs
+
+    out = evaluate_runs([Path(r) for r in args.runs], args.reference, Path(args.output),
+                        sample_size=args.sample_size, model=args.embedding_model, seed=args.seed)
+    keys = ["n", "self_bleu5", "distinct2", "entity_entropy", "mauve", "mean_pairwise_cosine",
+            "label_preservation", "seed_copy_rate", "context_copy_rate"]
+    columns = {**out["runs"], "real": out["real (reference)"]}
+    print("\n" + "metric".ljust(22) + "".join(name[:18].rjust(20) for name in columns))
+    for key in keys:
+        print(key.ljust(22) + "".join(str(m.get(key, "")).rjust(20) for m in columns.values()))
+    print(f"\nmetrics.json and report.html: {Path(args.output).resolve()}")
+    return 0
+
+
+def _cmd_experiment(args: argparse.Namespace) -> int:
+    from distilabel_synthesizrr.config import load_config
+    from distilabel_synthesizrr.experiment import METHODS, run_experiment
+
+    config = load_config(args.config)
+    results = run_experiment(config, Path(args.output), teacher=args.teacher or config.teacher.kind,
+                             methods=args.methods or METHODS, seeds=args.seeds, budget=args.budget,
+                             student=_student_settings(args), sample_size=args.sample_size)
+    print(f"\n{config.task.name}: teacher {results['teacher']}, budget {results['budget']}, "
+          f"{results['seeds_per_label']} seeds per label, random seeds {results['random_seeds']}\n")
+    print(results["table"])
+    print(f"experiment.json, experiment.md, runs, students and reports: {Path(args.output).resolve()}")
+    return 0
+
+
 def _cmd_presets(args: argparse.Namespace) -> int:
     from distilabel_synthesizrr.presets import available_presets, load_preset
 
@@ -79,6 +132,16 @@ def _cmd_teacher_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _student_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--body", help="sentence-transformers model name or path (default: all-MiniLM-L6-v2, shipped)")
+    parser.add_argument("--iterations", type=int, default=5, help="SetFit pairs per example (num_iterations)")
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--max-steps", type=int, default=-1, help="cap on contrastive training steps")
+    parser.add_argument("--max-length", type=int, default=128, help="tokens per text for the student")
+    parser.add_argument("--eval-size", type=int, default=500, help="test examples (stratified; 0: all)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="synthesizrr",
@@ -98,6 +161,36 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="random seed (seed sampling, demonstrations)")
     run.add_argument("--no-cache", action="store_true", help="do not reuse distilabel's cached results")
     run.set_defaults(func=_cmd_run)
+
+    distill = sub.add_parser("distill", help="train a SetFit student on a run and test it on real data")
+    distill.add_argument("run", help="the --output folder of `synthesizrr run`")
+    distill.add_argument("--eval", required=True, help="real test set, e.g. reuters_topics:test")
+    distill.add_argument("--output", "-o", required=True, help="folder for the student model and metrics.json")
+    distill.add_argument("--with-seeds", action="store_true", help="train on the seeds + the synthetic data")
+    distill.add_argument("--gold", action="store_true", help="also train on as many real examples (the ceiling)")
+    _student_args(distill)
+    distill.add_argument("--seed", type=int, default=0)
+    distill.set_defaults(func=_cmd_distill)
+
+    evaluate = sub.add_parser("evaluate", help="compare runs: diversity, MAUVE, label preservation, copying")
+    evaluate.add_argument("runs", nargs="+", help="--output folders of `synthesizrr run`")
+    evaluate.add_argument("--reference", required=True, help="real data, e.g. reuters_topics:test")
+    evaluate.add_argument("--output", "-o", required=True, help="folder for metrics.json and report.html")
+    evaluate.add_argument("--sample-size", type=int, default=300, help="texts per run for the costly metrics")
+    evaluate.add_argument("--embedding-model", help="sentence-transformers model (default: all-MiniLM-L6-v2)")
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.set_defaults(func=_cmd_evaluate)
+
+    experiment = sub.add_parser("experiment", help="run, distil and evaluate every method with one teacher and budget")
+    experiment.add_argument("config", help="run config YAML")
+    experiment.add_argument("--output", "-o", required=True, help="folder for runs, students, reports and the table")
+    experiment.add_argument("--teacher", choices=["local", "openai"], help="override teacher.kind")
+    experiment.add_argument("--methods", nargs="+", help="subset of: synthesizrr-retricl synthesizrr-zero_shot fewgen extractive")
+    experiment.add_argument("--seeds", nargs="+", type=int, default=[0], help="random seeds (mean ± std over them)")
+    experiment.add_argument("--budget", type=int, help="examples per method (default: the config's budget)")
+    experiment.add_argument("--sample-size", type=int, default=300, help="texts per run for the costly metrics")
+    _student_args(experiment)
+    experiment.set_defaults(func=_cmd_experiment)
 
     presets = sub.add_parser("presets", help="list the shipped task presets")
     presets.set_defaults(func=_cmd_presets)

@@ -20,6 +20,7 @@ from distilabel.pipeline import Pipeline
 from distilabel_synthesizrr.config import RunConfig, label_budget
 from distilabel_synthesizrr.data.sources import Record, load_records, sample_per_label
 from distilabel_synthesizrr.errors import ConfigError, DataError, TeacherError
+from distilabel_synthesizrr.evaluation.references import SEEDS_FILE, SUMMARY_FILE
 from distilabel_synthesizrr.paths import cache_dir
 from distilabel_synthesizrr.prompts import Demonstration
 from distilabel_synthesizrr.retrieval.passages import PassageIndex
@@ -37,7 +38,6 @@ from distilabel_synthesizrr.text import truncate_words
 logger = logging.getLogger("distilabel_synthesizrr")
 
 DEFAULT_PASSAGES_PER_SEED = 3
-SUMMARY_FILE = "synthesizrr_summary.json"
 
 
 @dataclass
@@ -352,7 +352,12 @@ def run_synthesis(
         "seconds": round(time.perf_counter() - start, 1),
     }
     # Beside pipeline.yaml: any other file at the top level breaks Distiset.load_from_disk.
-    (Path(output) / "distiset_configs" / SUMMARY_FILE).write_text(json.dumps(summary, indent=2))
+    configs = Path(output) / "distiset_configs"
+    configs.mkdir(parents=True, exist_ok=True)
+    (configs / SUMMARY_FILE).write_text(json.dumps(summary, indent=2))
+    with (configs / SEEDS_FILE).open("w") as f:
+        for seed in plan.seeds:
+            f.write(json.dumps(seed, ensure_ascii=False) + "\n")
     failed = summary["dropped_by_reason"].get("no_output", 0)
     if llm is not None and rows and failed == len(rows):
         raise TeacherError(

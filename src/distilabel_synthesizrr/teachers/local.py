@@ -7,6 +7,7 @@ distilabel's `OpenAILLM` (the same path as OpenAI, vLLM or Ollama), and stopped 
 ends it if the run that started it is killed.
 """
 
+import hashlib
 import importlib.util
 import json
 import logging
@@ -55,11 +56,22 @@ def default_model_path() -> Path:
     return target
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_port(preferred: int = 0) -> int:
+    """`preferred` if nothing listens on it on 127.0.0.1, else any free port."""
+    for port in ([preferred] if preferred else []) + [0]:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise TeacherError("No free TCP port on 127.0.0.1 for the local teacher.")
+
+
+def stable_port(key: str) -> int:
+    """A port in 20000-29999 derived from `key`: the same model gets the same URL on every
+    run, so distilabel's cache (whose signature includes the URL) resumes interrupted runs."""
+    return 20000 + int(hashlib.sha256(key.encode()).hexdigest(), 16) % 10000
 
 
 class LocalTeacher:
@@ -87,7 +99,7 @@ class LocalTeacher:
         timeout: float = 120.0,
     ) -> None:
         self.model = model
-        self.port = port or free_port()
+        self.port = port or free_port(stable_port(model or DEFAULT_ALIAS))
         self.n_ctx = n_ctx
         self.n_threads = n_threads or os.cpu_count() or 2
         self.startup_timeout = startup_timeout

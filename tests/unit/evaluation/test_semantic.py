@@ -1,0 +1,34 @@
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from distilabel_synthesizrr.evaluation.semantic import LabelClassifier, entropy, mauve_score, mean_pairwise_cosine
+
+
+def test_mean_pairwise_cosine():
+    same = np.tile([[1.0, 0.0]], (3, 1))
+    assert mean_pairwise_cosine(same) == pytest.approx(1.0)
+    orthogonal = np.eye(3)
+    assert mean_pairwise_cosine(orthogonal) == pytest.approx(0.0)
+
+
+def test_entropy_by_hand():
+    assert entropy(Counter({"a": 1, "b": 1})) == pytest.approx(1.0)
+    assert entropy(Counter({"a": 4})) == 0.0
+    assert entropy(Counter()) == 0.0
+
+
+def test_mauve_identical_vs_disjoint():
+    rng = np.random.default_rng(0)
+    p = rng.normal(size=(60, 8))
+    assert mauve_score(p, p.copy()) > 0.9
+    assert mauve_score(p, rng.normal(loc=25.0, size=(60, 8))) < 0.1
+    assert mauve_score(p[:5], p[:5]) is None
+
+
+def test_label_classifier_agreement():
+    x = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9]])
+    clf = LabelClassifier(x, ["a", "a", "b", "b"])
+    assert clf.agreement(x, ["a", "a", "b", "b"]) == 1.0
+    assert clf.agreement(x, ["b", "b", "a", "a"]) == 0.0
