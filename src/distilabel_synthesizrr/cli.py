@@ -63,7 +63,7 @@ def _student_settings(args: argparse.Namespace):
 
     return StudentSettings(body=args.body, num_iterations=args.iterations, num_epochs=args.epochs,
                            batch_size=args.batch_size, max_steps=args.max_steps, max_length=args.max_length,
-                           seed=args.seed,
+                           seed=getattr(args, "seed", 0),
                            eval_size=args.eval_size or None)
 
 
@@ -82,13 +82,13 @@ def _cmd_distill(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from distilabel_synthesizrr.evaluation import evaluate_runs
+    from distilabel_synthesizrr.evaluation import REAL_NAME, evaluate_runs
 
     out = evaluate_runs([Path(r) for r in args.runs], args.reference, Path(args.output),
                         sample_size=args.sample_size, model=args.embedding_model, seed=args.seed)
     keys = ["n", "self_bleu5", "distinct2", "entity_entropy", "mauve", "mean_pairwise_cosine",
             "label_preservation", "seed_copy_rate", "context_copy_rate"]
-    columns = {**out["runs"], "real": out["real (reference)"]}
+    columns = {**out["runs"], "real": out[REAL_NAME]}
     print("\n" + "metric".ljust(22) + "".join(name[:18].rjust(20) for name in columns))
     for key in keys:
         print(key.ljust(22) + "".join(str(m.get(key, "")).rjust(20) for m in columns.values()))

@@ -47,7 +47,7 @@ def run_experiment(
 ) -> Dict[str, Any]:
     """Runs, distils and evaluates every method for every random seed; writes
     `output/experiment.json` and `output/experiment.md` and returns the results."""
-    from distilabel_synthesizrr.evaluation import evaluate_runs
+    from distilabel_synthesizrr.evaluation import REAL_NAME, evaluate_runs
     from distilabel_synthesizrr.pipeline import run_synthesis
 
     output = Path(output)
@@ -90,7 +90,7 @@ def run_experiment(
                                     seed=seed, names=list(methods))
             for method in methods:
                 per_seed[method]["quality"] = {k: v for k, v in quality["runs"][method].items() if k != "summary"}
-            per_seed["gold"]["quality"] = quality["real (reference)"]
+            per_seed["gold"]["quality"] = quality[REAL_NAME]
             results["runs"][f"seed{seed}"] = per_seed
     results["table"] = summary_table(results)
     output.mkdir(parents=True, exist_ok=True)

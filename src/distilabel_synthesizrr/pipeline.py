@@ -330,7 +330,14 @@ def run_synthesis(
     start = time.perf_counter()
     plan = plan or plan_run(config, limit=limit, method=method)
     pipeline = build_pipeline(plan, llm=llm)
-    distiset = pipeline.run(use_cache=use_cache)
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        distiset = pipeline.run(use_cache=use_cache)
+    finally:
+        # distilabel swaps in a queue handler and closes its queue at the end of the run.
+        root.handlers[:] = handlers
+        root.setLevel(level)
     rows = distiset["default"]["train"].to_list() if "default" in distiset else []
     if not rows and plan.expected_rows:
         raise DataError("The pipeline produced no rows: see the pipeline log above for the failing step.")

@@ -52,7 +52,7 @@ def test_evaluate_writes_metrics_and_report(run_dir, tmp_path):
                 "label_preservation", "seed_copy_rate", "context_copy_rate"):
         assert run[key] is not None, key
     assert set(run["per_label"]) <= {"earn", "acq", "crude", "trade", "money-fx", "interest", "ship", "grain"}
-    assert metrics["real (reference)"]["label_preservation"] > 0.7
+    assert metrics["real (training data)"]["label_preservation"] > 0.7
     # Extractive examples are the passages themselves, cut to length.
     assert run["context_copy_rate"] > 0.9
     page = (out / "report.html").read_text()

