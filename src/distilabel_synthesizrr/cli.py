@@ -44,16 +44,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     plan = plan_run(config, limit=args.limit, method=method)
     log.info("Plan: %d seeds, %s examples per label, %d passages per seed", len(plan.seeds), plan.per_label, plan.top_k)
     if teacher == "extractive":
-        result = run_synthesis(config, output, llm=None, plan=plan, use_cache=not args.no_cache)
+        result = run_synthesis(config, output, llm=None, plan=plan, resume=not args.fresh)
     elif teacher == "openai":
         from distilabel_synthesizrr.teachers import openai_llm
 
-        result = run_synthesis(config, output, llm=openai_llm(config.teacher), plan=plan, use_cache=not args.no_cache)
+        result = run_synthesis(config, output, llm=openai_llm(config.teacher), plan=plan, resume=not args.fresh)
     else:
         from distilabel_synthesizrr.teachers.local import LocalTeacher
 
         with LocalTeacher.from_config(config.teacher) as server:
-            result = run_synthesis(config, output, llm=server.llm(), plan=plan, use_cache=not args.no_cache)
+            result = run_synthesis(config, output, llm=server.llm(), plan=plan, resume=not args.fresh)
     _print_summary(result.summary, output)
     return 0
 
@@ -159,7 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--model", help="teacher model name (openai) or GGUF path (local)")
     run.add_argument("--base-url", help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL)")
     run.add_argument("--seed", type=int, help="random seed (seed sampling, demonstrations)")
-    run.add_argument("--no-cache", action="store_true", help="do not reuse distilabel's cached results")
+    run.add_argument("--fresh", action="store_true",
+                     help="start afresh instead of resuming the rows an interrupted run already generated")
     run.set_defaults(func=_cmd_run)
 
     distill = sub.add_parser("distill", help="train a SetFit student on a run and test it on real data")
@@ -218,8 +219,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted: what was generated so far is kept in distilabel's cache; "
-              "re-run the same command to continue.", file=sys.stderr)
+        print("interrupted: every row generated so far is checkpointed; re-run the same command to "
+              "continue where it stopped.", file=sys.stderr)
         return 130
 
 

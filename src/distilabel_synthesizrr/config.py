@@ -66,7 +66,11 @@ class TeacherConfig(_Section):
     base_url: Optional[str] = None
     api_key_env: str = Field(default="OPENAI_API_KEY", description="Environment variable holding the API key.")
     max_concurrency: int = Field(default=8, ge=1, description="Requests in flight at once.")
-    timeout: float = Field(default=120.0, gt=0)
+    timeout: float = Field(default=120.0, gt=0, description="Seconds per request before it is retried.")
+    max_retries: int = Field(default=3, ge=0, description="Retries (with backoff) on timeouts, 429 and 5xx.")
+    max_consecutive_failures: int = Field(default=8, ge=1, description="Failures in a row that end the run.")
+    requests_per_minute: Optional[int] = Field(default=None, ge=1)
+    tokens_per_minute: Optional[int] = Field(default=None, ge=1)
 
 
 class RunConfig(_Section):

@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from distilabel_synthesizrr.config import RunConfig
 from distilabel_synthesizrr.distill import StudentSettings, distill, distill_seeds
+from distilabel_synthesizrr.evaluation.references import SUMMARY_FILE
 
 logger = logging.getLogger("distilabel_synthesizrr.experiment")
 
@@ -34,6 +35,11 @@ def _method_config(config: RunConfig, method: str) -> RunConfig:
     return config
 
 
+def _finished(path: Path) -> Optional[Dict[str, Any]]:
+    """The saved result of a step of an earlier, interrupted experiment (None: redo it)."""
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
 def run_experiment(
     config: RunConfig,
     output: Path,
@@ -46,7 +52,10 @@ def run_experiment(
     llm=None,
 ) -> Dict[str, Any]:
     """Runs, distils and evaluates every method for every random seed; writes
-    `output/experiment.json` and `output/experiment.md` and returns the results."""
+    `output/experiment.json` and `output/experiment.md` and returns the results.
+
+    Runs and students already saved in `output` (by an interrupted experiment) are reused.
+    """
     from distilabel_synthesizrr.evaluation import REAL_NAME, evaluate_runs
     from distilabel_synthesizrr.pipeline import run_synthesis
 
@@ -76,12 +85,15 @@ def run_experiment(
                     cfg.budget = budget
                 run_dir = output / f"seed{seed}" / "runs" / method
                 logger.info("[experiment] seed %d: %s", seed, method)
-                result = run_synthesis(cfg, run_dir, llm=None if method == "extractive" else llm)
-                metrics = distill(run_dir, eval_spec, output / f"seed{seed}" / "students" / method, settings,
-                                  gold=(method == methods[0]))
-                with_seeds = distill(run_dir, eval_spec, output / f"seed{seed}" / "students" / f"seeds+{method}",
-                                     settings, with_seeds=True)
-                per_seed[method] = {"summary": result.summary, "student": metrics, "student_with_seeds": with_seeds}
+                summary = _finished(run_dir / "distiset_configs" / SUMMARY_FILE)
+                if summary is None:
+                    summary = run_synthesis(cfg, run_dir, llm=None if method == "extractive" else llm).summary
+                students = output / f"seed{seed}" / "students"
+                metrics = _finished(students / method / "metrics.json") or distill(
+                    run_dir, eval_spec, students / method, settings, gold=(method == methods[0]))
+                with_seeds = _finished(students / f"seeds+{method}" / "metrics.json") or distill(
+                    run_dir, eval_spec, students / f"seeds+{method}", settings, with_seeds=True)
+                per_seed[method] = {"summary": summary, "student": metrics, "student_with_seeds": with_seeds}
                 run_dirs.append(run_dir)
             first = output / f"seed{seed}" / "runs" / methods[0]
             per_seed["seeds only"] = {"student": distill_seeds(first, eval_spec, settings)}

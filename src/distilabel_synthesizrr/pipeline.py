@@ -9,6 +9,8 @@ import hashlib
 import json
 import logging
 import math
+import shutil
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -33,6 +35,7 @@ from distilabel_synthesizrr.steps import (
     RetrievalAugmentedGenerate,
     RetrieveContext,
 )
+from distilabel_synthesizrr.teachers.resilient import DEAD_ENDPOINT
 from distilabel_synthesizrr.text import truncate_words
 
 logger = logging.getLogger("distilabel_synthesizrr")
@@ -227,53 +230,107 @@ def run_key(plan: SynthesisPlan, llm=None) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
 
-def build_pipeline(plan: SynthesisPlan, llm=None, name: Optional[str] = None, drop_rejected: bool = False) -> Pipeline:
-    """The distilabel pipeline of a plan: seeds -> retrieve -> generate -> refine (SynthesizRR),
-    or labels -> FewGen -> refine. `llm=None` uses the extractive teacher."""
+def make_refine_step(plan: SynthesisPlan, llm=None, drop_rejected: bool = False) -> Refine:
+    config = plan.config
+    return Refine(
+        name="refine", task=config.task, drop_rejected=drop_rejected,
+        too_long=config.refine.too_long, boilerplate=config.refine.boilerplate,
+        normalize=config.refine.normalize, near_duplicate_threshold=config.refine.near_duplicate_threshold,
+        # Retrieved text is real: near-copies of seeds are already cut by the similarity band.
+        drop_seed_copies=config.refine.drop_seed_copies and llm is not None,
+    )
+
+
+def checkpoint_path(plan: SynthesisPlan, llm=None) -> Path:
+    """Where the generation step of this run appends its finished rows (keyed by the run)."""
+    return cache_dir() / "checkpoints" / f"{plan.config.task.name}-{plan.method}-{run_key(plan, llm)}.jsonl"
+
+
+def make_generate_step(plan: SynthesisPlan, llm=None):
+    """The generation step of a plan: FewGen, task inversion, or the extractive baseline."""
     config, task = plan.config, plan.config.task
+    checkpoint = str(checkpoint_path(plan, llm)) if llm is not None else None
     batch = config.teacher.max_concurrency
+    if plan.method == "fewgen":
+        if llm is None:
+            raise ConfigError("FewGen needs an LLM teacher (--teacher local or openai), not extractive.")
+        return FewShotGenerate(
+            name="fewgen", llm=llm, task=task, shots=config.generation.shots,
+            demonstrations=plan.demonstrations if config.generation.shots else [],
+            seed=config.seed, expected_rows=plan.expected_rows, input_batch_size=batch, add_raw_input=False,
+            checkpoint_path=checkpoint,
+        )
+    if llm is None:
+        return ExtractiveGenerate(name="extractive_generate", task=task, input_batch_size=256)
+    return RetrievalAugmentedGenerate(
+        name="retrieval_augmented_generate", llm=llm, task=task, mode=config.generation.mode,
+        shots=config.generation.shots if config.generation.mode != "zero_shot" else 0,
+        demonstrations=plan.demonstrations, seed=config.seed, expected_rows=plan.expected_rows,
+        input_batch_size=batch, add_raw_input=False, checkpoint_path=checkpoint,
+    )
+
+
+def build_pipeline(
+    plan: SynthesisPlan, llm=None, name: Optional[str] = None, drop_rejected: bool = False,
+    work_dir: Optional[Path] = None,
+) -> Pipeline:
+    """The distilabel pipeline of a plan: seeds -> retrieve -> generate -> refine (SynthesizRR),
+    or labels -> FewGen -> refine. `llm=None` uses the extractive teacher. `work_dir` is
+    distilabel's cache folder (default: the package cache)."""
+    config, task = plan.config, plan.config.task
     if llm is not None:
         llm.generation_kwargs = generation_kwargs(config)
     teacher = "extractive" if llm is None else "llm"
     with Pipeline(
         name=name or f"synthesizrr-{task.name}-{plan.method}-{teacher}-{run_key(plan, llm)}",
         description=f"SynthesizRR ({plan.method}) on {task.name}",
-        cache_dir=cache_dir() / "pipelines",
+        cache_dir=work_dir or cache_dir() / "pipelines",
         enable_metadata=True,
     ) as pipeline:
-        refine = Refine(
-            name="refine", task=task, drop_rejected=drop_rejected,
-            too_long=config.refine.too_long, boilerplate=config.refine.boilerplate,
-            normalize=config.refine.normalize, near_duplicate_threshold=config.refine.near_duplicate_threshold,
-            # Retrieved text is real: near-copies of seeds are already cut by the similarity band.
-            drop_seed_copies=config.refine.drop_seed_copies and llm is not None,
-        )
+        refine = make_refine_step(plan, llm, drop_rejected)
+        generate = make_generate_step(plan, llm)
         if plan.method == "fewgen":
-            if llm is None:
-                raise ConfigError("FewGen needs an LLM teacher (--teacher local or openai), not extractive.")
             load = LabelRequests(name="label_requests", labels=task.label_names, per_label=plan.per_label or 1,
                                  batch_size=64)
-            generate = FewShotGenerate(
-                name="fewgen", llm=llm, task=task, shots=config.generation.shots,
-                demonstrations=plan.demonstrations if config.generation.shots else [],
-                seed=config.seed, expected_rows=plan.expected_rows, input_batch_size=batch, add_raw_input=False,
-            )
             load >> generate >> refine
             return pipeline
         load = LoadSeeds(name="load_seeds", source=config.data.seeds, labels=task.label_names,
                          per_label=config.seeds_per_label, seed=config.seed, batch_size=64)
         retrieve = make_retrieve_step(config, plan.top_k, plan.per_label)
-        if llm is None:
-            generate = ExtractiveGenerate(name="extractive_generate", task=task, input_batch_size=256)
-        else:
-            generate = RetrievalAugmentedGenerate(
-                name="retrieval_augmented_generate", llm=llm, task=task, mode=config.generation.mode,
-                shots=config.generation.shots if config.generation.mode != "zero_shot" else 0,
-                demonstrations=plan.demonstrations, seed=config.seed, expected_rows=plan.expected_rows,
-                input_batch_size=batch, add_raw_input=False,
-            )
         load >> retrieve >> generate >> refine
     return pipeline
+
+
+def _error_of(row: Dict[str, Any]) -> Optional[str]:
+    return next((v for k, v in row.items() if k.startswith("llm_") and k.endswith("_error") and v), None)
+
+
+def retry_failed_rows(plan: SynthesisPlan, llm, rows: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Regenerates the rows whose request failed (in this run or in the cached one being
+    resumed), once, in this process, then refines the whole set again. Rows that fail again
+    keep their reason."""
+    failed = [i for i, r in enumerate(rows) if r.get("drop_reason") == "no_output"]
+    if llm is None or not failed:
+        return rows
+    logger.info("Retrying the %d rows whose teacher request failed...", len(failed))
+    with Pipeline(name="synthesizrr-retry"):  # steps want a pipeline context; it is not run
+        generate = make_generate_step(plan, llm)
+        refine = make_refine_step(plan, llm, drop_rejected=False)
+    generate.expected_rows = len(failed)
+    generate.load()
+    refine.load()
+    keep = set(generate.inputs) | {"seed_id", "passage_id", "rank", "retrieval_score", "similarity"}
+    inputs = [{k: v for k, v in rows[i].items() if k in keep} for i in failed]
+    regenerated = []
+    batch = plan.config.teacher.max_concurrency
+    for start in range(0, len(inputs), batch):
+        regenerated += next(generate.process(inputs[start : start + batch]))
+    generate.unload()
+    merged = list(rows)
+    for i, new in zip(failed, regenerated):
+        merged[i] = {**rows[i], **new, "drop_reason": None}
+    pending = [{**r, "drop_reason": None} for r in merged]
+    return next(refine.process(pending))
 
 
 @dataclass
@@ -295,6 +352,11 @@ def _token_counts(rows: List[Dict[str, Any]]) -> Dict[str, int]:
                 totals["prompt_tokens"] += int(stats.get("input_tokens") or 0)
                 totals["completion_tokens"] += int(stats.get("output_tokens") or 0)
     return totals
+
+
+def _mkdir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def save_result(distiset, rows: List[Dict[str, Any]], output: Path) -> None:
@@ -322,14 +384,30 @@ def run_synthesis(
     llm=None,
     limit: Optional[int] = None,
     method: Optional[str] = None,
-    use_cache: bool = True,
+    resume: bool = True,
     plan: Optional[SynthesisPlan] = None,
+    retry_failures: bool = True,
+    use_cache: bool = False,
 ) -> RunResult:
     """Plans, builds and runs the pipeline; saves the Distiset to `output`, with the run
-    summary in `output/distiset_configs/synthesizrr_summary.json`."""
+    summary in `output/distiset_configs/synthesizrr_summary.json`.
+
+    Every generated row is checkpointed as its batch finishes: re-running the same run after
+    an interruption generates only the missing or failed rows (`resume=False` starts afresh).
+    distilabel's own cache (`use_cache`) is off by default: it does not survive a SIGKILL.
+    """
     start = time.perf_counter()
     plan = plan or plan_run(config, limit=limit, method=method)
-    pipeline = build_pipeline(plan, llm=llm)
+    if llm is not None:
+        checkpoint = checkpoint_path(plan, llm)
+        if not resume:
+            checkpoint.unlink(missing_ok=True)
+        elif checkpoint.is_file():
+            logger.info("Resuming: rows already generated for this run are read from %s", checkpoint)
+    # A private distilabel work folder: a run killed mid-write must not leave files that the
+    # next run would read (resuming is done by the checkpoint instead).
+    work_dir = None if use_cache else Path(tempfile.mkdtemp(prefix="run-", dir=_mkdir(cache_dir() / "work")))
+    pipeline = build_pipeline(plan, llm=llm, work_dir=work_dir)
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     try:
@@ -338,17 +416,28 @@ def run_synthesis(
         # distilabel swaps in a queue handler and closes its queue at the end of the run.
         root.handlers[:] = handlers
         root.setLevel(level)
+    try:
+        return _finish_run(plan, distiset, llm, Path(output), retry_failures, start)
+    finally:
+        if work_dir is not None:
+            shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def _finish_run(plan: SynthesisPlan, distiset, llm, output: Path, retry_failures: bool, start: float) -> RunResult:
+    """Retries failed rows, saves the Distiset and the summary, and reports a dead teacher."""
+    config = plan.config
     rows = distiset["default"]["train"].to_list() if "default" in distiset else []
     if not rows and plan.expected_rows:
         raise DataError("The pipeline produced no rows: see the pipeline log above for the failing step.")
+    if retry_failures and any(_error_of(r) for r in rows):
+        rows = retry_failed_rows(plan, llm, rows)
     kept = [r for r in rows if r.get("drop_reason") is None]
     dropped = [r for r in rows if r.get("drop_reason") is not None]
-    save_result(distiset, rows, Path(output))
+    save_result(distiset, rows, output)
     summary = {
         "task": config.task.name,
         "method": plan.method,
-        "mode": "extractive" if llm is None and plan.method == "synthesizrr" else (
-            config.generation.mode if plan.method == "synthesizrr" else "fewgen"),
+        "mode": "extractive" if llm is None else (config.generation.mode if plan.method == "synthesizrr" else "fewgen"),
         "teacher": getattr(llm, "model_name", None) if llm is not None else "extractive",
         "seeds": len(plan.seeds),
         "generated": len(rows),
@@ -366,10 +455,15 @@ def run_synthesis(
         for seed in plan.seeds:
             f.write(json.dumps(seed, ensure_ascii=False) + "\n")
     failed = summary["dropped_by_reason"].get("no_output", 0)
-    if llm is not None and rows and failed == len(rows):
+    errors = [e for e in (_error_of(r) for r in rows) if e]
+    # The retry pass ran in this process: its circuit breaker says whether the endpoint is dead.
+    dead = getattr(llm, "dead_reason", None) or next((e for e in errors if DEAD_ENDPOINT in e), None)
+    if llm is not None and rows and (failed == len(rows) or dead):
+        last = dead or (errors[-1] if errors else "see the warnings above")
         raise TeacherError(
-            f"Every one of the {failed} requests to the teacher ({getattr(llm, 'base_url', llm.model_name)}) failed: "
-            "see the warnings above. The rows are saved in the 'dropped' subset of "
-            f"{output}; fix the endpoint and re-run."
+            f"The teacher ({getattr(llm, 'base_url', None) or llm.model_name}) failed {failed} of {len(rows)} "
+            f"requests ({last}). The {len(rows) - failed} rows generated are saved in {output}; the failed "
+            "ones are in its 'dropped' subset. Fix the endpoint and re-run the same command: only the "
+            "failed rows are generated again."
         )
     return RunResult(output=Path(output), kept=kept, dropped=dropped, summary=summary)

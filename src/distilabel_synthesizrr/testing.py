@@ -1,11 +1,19 @@
-"""Test doubles for users' own tests: a scripted LLM that needs no model and no network.
+"""Test doubles for users' own tests: no model, no network beyond 127.0.0.1.
 
-`ScriptedLLM` is a real distilabel `LLM`: it plugs into any task or pipeline (and survives
-the YAML round trip), answers instantly and deterministically, and reports token counts.
-It is for tests only; the demo and the benchmarks use a real teacher.
+- `ScriptedLLM` is a real distilabel `LLM`: it plugs into any task or pipeline (and survives
+  the YAML round trip), answers instantly and deterministically, and reports token counts.
+- `MockOpenAIServer` is a real OpenAI-compatible HTTP server on 127.0.0.1 with scripted
+  latency and failures (429, 5xx, a server that dies mid-run): for fault tests and
+  throughput benchmarks of the whole client stack.
+
+They are for tests only; the demo and the quality benchmarks use a real teacher.
 """
 
+import json
 import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional
 
 from distilabel.models.llms.base import LLM
@@ -15,7 +23,7 @@ from pydantic import Field, PrivateAttr, field_validator
 if TYPE_CHECKING:
     from distilabel.typing import FormattedInput, GenerateOutput
 
-__all__ = ["ScriptedLLM"]
+__all__ = ["MockOpenAIServer", "ScriptedLLM"]
 
 
 def _last_user_message(input: "FormattedInput") -> str:
@@ -25,6 +33,19 @@ def _last_user_message(input: "FormattedInput") -> str:
         if message.get("role") == "user":
             return str(message.get("content", ""))
     return ""
+
+
+def fill_template(template: str, prompt: str, n: int, passage_words: int = 12) -> str:
+    """Fills `{n}`, `{passage}` (the first words between the header line and the
+    instruction of `prompt`) and `{prompt}` in a scripted answer."""
+    body = prompt.split("\n", 1)[1] if "\n" in prompt else prompt
+    passage = body.rsplit("\n\n", 1)[0]
+    first_words = re.findall(r"\S+", passage)[:passage_words]
+    return (
+        template.replace("{n}", str(n))
+        .replace("{passage}", " ".join(first_words).rstrip(".,;:"))
+        .replace("{prompt}", prompt)
+    )
 
 
 class ScriptedLLM(LLM):
@@ -87,15 +108,7 @@ class ScriptedLLM(LLM):
         self._prompts.append(input)
         if template == self.FAILURE:
             return None
-        prompt = _last_user_message(input)
-        body = prompt.split("\n", 1)[1] if "\n" in prompt else prompt
-        passage = body.rsplit("\n\n", 1)[0]
-        passage_words = re.findall(r"\S+", passage)[: self.passage_words]
-        return (
-            template.replace("{n}", str(n))
-            .replace("{passage}", " ".join(passage_words).rstrip(".,;:"))
-            .replace("{prompt}", prompt)
-        )
+        return fill_template(template, _last_user_message(input), n, self.passage_words)
 
     def generate(  # type: ignore[override]
         self,
@@ -118,9 +131,132 @@ class ScriptedLLM(LLM):
         for input in inputs:
             generations = [self._answer(input) for _ in range(num_generations)]
             prompt_tokens = len(re.findall(r"\S+", str(input)))
-            outputs.append(prepare_output(
+            output = prepare_output(
                 generations,
                 input_tokens=[prompt_tokens] * num_generations,
                 output_tokens=[len((g or "").split()) for g in generations],
-            ))
+            )
+            # Like ResilientOpenAILLM: each failed generation says why.
+            output["error"] = ["scripted failure" if g is None else None for g in generations]
+            outputs.append(output)
         return outputs
+
+
+class MockOpenAIServer:
+    """An OpenAI-compatible chat server on 127.0.0.1 for tests and benchmarks (a context manager).
+
+    Args:
+        responses: answer templates, cycled (see `fill_template`).
+        latency: seconds each completion takes (requests are served concurrently).
+        fail_every: every `fail_every`-th completion request fails with `fail_status`.
+        fail_status: the HTTP status of scripted failures (429, 500, 503...).
+        die_after: after this many completion requests the server stops answering
+            (connections are refused from then on), like a crashed teacher.
+        model: the model name served by `/v1/models`.
+
+    Examples:
+        ```python
+        from distilabel_synthesizrr.testing import MockOpenAIServer
+
+        with MockOpenAIServer(latency=0.5, fail_every=10, fail_status=429) as server:
+            llm = OpenAILLM(model=server.model, base_url=server.base_url, api_key="test")
+        ```
+    """
+
+    def __init__(
+        self,
+        responses: Optional[List[str]] = None,
+        latency: float = 0.0,
+        fail_every: int = 0,
+        fail_status: int = 500,
+        die_after: Optional[int] = None,
+        model: str = "mock-model",
+    ) -> None:
+        self.responses = responses or ["Story: {passage} (mock {n})."]
+        self.latency, self.fail_every, self.fail_status = latency, fail_every, fail_status
+        self.die_after, self.model = die_after, model
+        self.requests = 0
+        self.failures = 0
+        self._lock = threading.Lock()
+        self._server: Optional[ThreadingHTTPServer] = None
+        self._thread: Optional[threading.Thread] = None
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None, "start() the server first"
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def _handler(self):
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _send(self, status: int, body: dict) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):  # noqa: N802
+                if self.path.rstrip("/").endswith("/models"):
+                    self._send(200, {"object": "list", "data": [{"id": server.model, "object": "model"}]})
+                else:
+                    self._send(404, {"error": {"message": "not found"}})
+
+            def do_POST(self):  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                request = json.loads(self.rfile.read(length) or b"{}")
+                with server._lock:
+                    n = server.requests
+                    server.requests += 1
+                if server.die_after is not None and n >= server.die_after:
+                    server._die()
+                    self.close_connection = True
+                    return
+                time.sleep(server.latency)
+                if server.fail_every and (n + 1) % server.fail_every == 0:
+                    with server._lock:
+                        server.failures += 1
+                    self._send(server.fail_status, {"error": {"message": "scripted failure", "type": "server_error"}})
+                    return
+                prompt = _last_user_message(request.get("messages") or [])
+                text = fill_template(server.responses[n % len(server.responses)], prompt, n)
+                self._send(200, {
+                    "id": f"mock-{n}", "object": "chat.completion", "created": int(time.time()),
+                    "model": server.model,
+                    "choices": [{"index": 0, "finish_reason": "stop",
+                                 "message": {"role": "assistant", "content": text}}],
+                    "usage": {"prompt_tokens": len(prompt.split()), "completion_tokens": len(text.split()),
+                              "total_tokens": len(prompt.split()) + len(text.split())},
+                })
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
+
+    def _die(self) -> None:
+        if self._server is not None:
+            threading.Thread(target=self._server.shutdown, daemon=True).start()
+            self._server.socket.close()
+
+    def start(self) -> "MockOpenAIServer":
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def __enter__(self) -> "MockOpenAIServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -10,19 +10,27 @@ from typing import List, Optional
 
 from distilabel_synthesizrr.config import TeacherConfig
 from distilabel_synthesizrr.errors import TeacherError
+from distilabel_synthesizrr.teachers.resilient import ResilientOpenAILLM
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 
 
+def resilient_llm(config: TeacherConfig, model: str, base_url: str, api_key: str) -> ResilientOpenAILLM:
+    """The LLM every teacher endpoint is used through (see `teachers.resilient`)."""
+    return ResilientOpenAILLM(
+        model=model, base_url=base_url, api_key=api_key, timeout=int(config.timeout), max_retries=config.max_retries,
+        max_consecutive_failures=config.max_consecutive_failures,
+        requests_per_minute=config.requests_per_minute, tokens_per_minute=config.tokens_per_minute,
+    )
+
+
 def openai_llm(config: TeacherConfig, base_url: Optional[str] = None, api_key: Optional[str] = None):
-    """A distilabel `OpenAILLM` for an OpenAI-compatible endpoint.
+    """A distilabel `OpenAILLM` (`ResilientOpenAILLM`) for an OpenAI-compatible endpoint.
 
     The base URL comes from `base_url`, the config, or OPENAI_BASE_URL (else OpenAI's); the
     key from `api_key` or the environment variable the config names (OPENAI_API_KEY). The key
     is never written to the pipeline YAML (distilabel excludes `api_key` from dumps).
     """
-    from distilabel.models import OpenAILLM
-
     url = base_url or config.base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
     key = api_key or os.environ.get(config.api_key_env)
     if not key:
@@ -32,13 +40,7 @@ def openai_llm(config: TeacherConfig, base_url: Optional[str] = None, api_key: O
         )
     model = config.model or DEFAULT_OPENAI_MODEL
     check_endpoint(url, key, model)
-    return OpenAILLM(
-        model=model,
-        base_url=url,
-        api_key=key,
-        timeout=int(config.timeout),
-        max_retries=2,
-    )
+    return resilient_llm(config, model, url, key)
 
 
 def check_endpoint(base_url: str, api_key: Optional[str], model: str, timeout: float = 10.0) -> List[str]:
@@ -69,4 +71,4 @@ def check_endpoint(base_url: str, api_key: Optional[str], model: str, timeout: f
     return served
 
 
-__all__ = ["DEFAULT_OPENAI_MODEL", "check_endpoint", "openai_llm"]
+__all__ = ["DEFAULT_OPENAI_MODEL", "ResilientOpenAILLM", "check_endpoint", "openai_llm", "resilient_llm"]

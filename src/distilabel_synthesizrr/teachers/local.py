@@ -108,10 +108,13 @@ class LocalTeacher:
         self.model_alias = DEFAULT_ALIAS if model is None else Path(model.split(":")[-1]).stem
         self.log_path = cache_dir() / "logs" / f"llama-server-{self.port}.log"
         self._proc: Optional[subprocess.Popen] = None
+        self.config = TeacherConfig(kind="local", model=model, max_concurrency=max_concurrency, timeout=timeout)
 
     @classmethod
     def from_config(cls, config: TeacherConfig, port: int = 0) -> "LocalTeacher":
-        return cls(model=config.model, port=port, max_concurrency=config.max_concurrency, timeout=config.timeout)
+        teacher = cls(model=config.model, port=port, max_concurrency=config.max_concurrency, timeout=config.timeout)
+        teacher.config = config
+        return teacher
 
     @property
     def base_url(self) -> str:
@@ -193,11 +196,10 @@ class LocalTeacher:
             self._proc.wait()
 
     def llm(self):
-        """A distilabel `OpenAILLM` pointed at this server."""
-        from distilabel.models import OpenAILLM
+        """A distilabel `OpenAILLM` (`ResilientOpenAILLM`) pointed at this server."""
+        from distilabel_synthesizrr.teachers import resilient_llm
 
-        return OpenAILLM(model=self.model_alias, base_url=self.base_url, api_key=LOCAL_API_KEY,
-                         timeout=int(self.timeout), max_retries=1)
+        return resilient_llm(self.config, self.model_alias, self.base_url, LOCAL_API_KEY)
 
     def __enter__(self) -> "LocalTeacher":
         return self.start()

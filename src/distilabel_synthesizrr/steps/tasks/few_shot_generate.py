@@ -7,6 +7,7 @@ from pydantic import Field, PrivateAttr, model_validator
 
 from distilabel_synthesizrr.presets import TaskSpec
 from distilabel_synthesizrr.prompts import Demonstration, fewgen_messages, parse_answer
+from distilabel_synthesizrr.steps._checkpoint import CheckpointMixin
 from distilabel_synthesizrr.steps._progress import ProgressMixin
 from distilabel_synthesizrr.steps.tasks.retrieval_augmented_generate import draw_demonstrations
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from distilabel.typing import ChatType, StepColumns, StepOutput
 
 
-class FewShotGenerate(Task, ProgressMixin):
+class FewShotGenerate(Task, ProgressMixin, CheckpointMixin):
     """Writes a new example of a label from the instruction alone: the FewGen baseline.
 
     Same teacher, same task preset as `RetrievalAugmentedGenerate`, but no retrieval: the
@@ -27,6 +28,8 @@ class FewShotGenerate(Task, ProgressMixin):
         demonstrations: the seed examples to draw from (their `context` is ignored).
         seed: random seed of the draws. Defaults to 0.
         expected_rows: total rows expected, for the progress log.
+        checkpoint_path: JSONL file where finished rows are appended; an interrupted run
+            re-run with it generates only missing or failed rows. Defaults to `None`.
 
     Runtime parameters:
         - `input_batch_size`: rows per batch; an LLM call per row, sent concurrently.
@@ -96,6 +99,7 @@ class FewShotGenerate(Task, ProgressMixin):
         for demo in self.demonstrations:
             pool[demo.label].append(Demonstration(label=demo.label, text=demo.text))
         self._pool = dict(pool)
+        self._load_checkpoint()
 
     @property
     def inputs(self) -> "StepColumns":
@@ -117,7 +121,8 @@ class FewShotGenerate(Task, ProgressMixin):
                 "mode": "k_shot" if self.shots else "zero_shot"}
 
     def process(self, inputs: StepInput) -> "StepOutput":  # type: ignore
+        """Generates a batch (rows already in the checkpoint are not asked again)."""
         self._start_progress()
-        for batch in super().process(inputs):
-            self._report_progress(len(batch))
-            yield batch
+        rows = self._generate_with_checkpoint(list(inputs), lambda todo: next(Task.process(self, todo)))
+        self._report_progress(len(rows))
+        yield rows

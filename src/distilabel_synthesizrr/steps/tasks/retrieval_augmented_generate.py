@@ -8,6 +8,7 @@ from pydantic import Field, PrivateAttr, model_validator
 
 from distilabel_synthesizrr.presets import TaskSpec
 from distilabel_synthesizrr.prompts import Demonstration, parse_answer, synthesizrr_messages
+from distilabel_synthesizrr.steps._checkpoint import CheckpointMixin
 from distilabel_synthesizrr.steps._progress import ProgressMixin
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ def draw_demonstrations(
     return random.Random(key).sample(candidates, min(k, len(candidates)))
 
 
-class RetrievalAugmentedGenerate(Task, ProgressMixin):
+class RetrievalAugmentedGenerate(Task, ProgressMixin, CheckpointMixin):
     """Rewrites a retrieved passage into a new example of its label: SynthesizRR's task inversion.
 
     The prompt shows the passage under the task's context header, then an instruction that
@@ -52,6 +53,8 @@ class RetrievalAugmentedGenerate(Task, ProgressMixin):
         demonstrations: the demonstration pool (see `build_retricl_demonstrations`).
         seed: random seed of the demonstration draws. Defaults to 0.
         expected_rows: total rows expected, for the progress log.
+        checkpoint_path: JSONL file where finished rows are appended; an interrupted run
+            re-run with it generates only missing or failed rows. Defaults to `None`.
 
     Runtime parameters:
         - `input_batch_size`: rows per batch; an LLM call per row, sent concurrently.
@@ -155,6 +158,7 @@ class RetrievalAugmentedGenerate(Task, ProgressMixin):
                 demo = Demonstration(label=demo.label, text=demo.text)
             pool[demo.label].append(demo)
         self._pool = dict(pool)
+        self._load_checkpoint()
 
     @property
     def inputs(self) -> "StepColumns":
@@ -180,7 +184,8 @@ class RetrievalAugmentedGenerate(Task, ProgressMixin):
         return {"text": parse_answer(output, self.task), "method": "synthesizrr", "mode": self.mode}
 
     def process(self, inputs: StepInput) -> "StepOutput":  # type: ignore
+        """Generates a batch (rows already in the checkpoint are not asked again)."""
         self._start_progress()
-        for batch in super().process(inputs):
-            self._report_progress(len(batch))
-            yield batch
+        rows = self._generate_with_checkpoint(list(inputs), lambda todo: next(Task.process(self, todo)))
+        self._report_progress(len(rows))
+        yield rows

@@ -1,0 +1,131 @@
+"""An `OpenAILLM` for long runs against real endpoints.
+
+distilabel gathers a batch's requests together, so one failed request turns the whole batch
+into empty rows. Here a failed request loses only its own row, and says why (in the
+`llm_<step>_error` column). The OpenAI client retries timeouts, 429 and 5xx answers with
+exponential backoff (`max_retries`); after `max_consecutive_failures` failures in a row the
+endpoint is taken for dead and the remaining requests fail at once, so a dead endpoint ends
+the run in bounded time with what was generated kept. Optional limits on requests and
+tokens per minute pace API teachers.
+"""
+
+import asyncio
+import time
+from collections import deque
+from typing import Any, Deque, Dict, List, Optional, Tuple, Union
+
+from distilabel.models import OpenAILLM
+from distilabel.models.llms.utils import prepare_output
+from distilabel.typing import FormattedInput, GenerateOutput
+from pydantic import Field, NonNegativeInt, PositiveInt, PrivateAttr
+
+DEAD_ENDPOINT = "teacher stopped answering"
+
+
+class _MinuteWindow:
+    """Sliding window of (time, amount) over `period` seconds: waits until `limit` allows
+    `amount` more."""
+
+    def __init__(self, limit: int, period: float = 60.0) -> None:
+        self.limit, self.period = limit, period
+        self.events: Deque[Tuple[float, int]] = deque()
+
+    async def acquire(self, amount: int = 1) -> None:
+        amount = min(amount, self.limit)
+        while True:
+            now = time.monotonic()
+            while self.events and now - self.events[0][0] >= self.period:
+                self.events.popleft()
+            if sum(a for _, a in self.events) + amount <= self.limit:
+                self.events.append((now, amount))
+                return
+            await asyncio.sleep(max(0.01, self.period - (now - self.events[0][0])))
+
+
+class ResilientOpenAILLM(OpenAILLM):
+    """`OpenAILLM` whose failed requests fail alone, with a circuit breaker and rate limits.
+
+    Attributes:
+        max_consecutive_failures: failures in a row after which the endpoint is taken for
+            dead and the remaining requests fail at once. Defaults to 8.
+        requests_per_minute: pace requests to at most this many per minute. Defaults to `None`.
+        tokens_per_minute: pace prompt + completion tokens (estimated at 4 characters per
+            token before the call) to at most this many per minute. Defaults to `None`.
+    """
+
+    max_consecutive_failures: PositiveInt = Field(default=8)
+    requests_per_minute: Optional[PositiveInt] = None
+    tokens_per_minute: Optional[PositiveInt] = None
+
+    _consecutive_failures: int = PrivateAttr(default=0)
+    _dead_reason: Optional[str] = PrivateAttr(default=None)
+    _request_window: Optional[_MinuteWindow] = PrivateAttr(default=None)
+    _token_window: Optional[_MinuteWindow] = PrivateAttr(default=None)
+
+    def load(self) -> None:
+        super().load()
+        self._consecutive_failures, self._dead_reason = 0, None
+        self._request_window = _MinuteWindow(self.requests_per_minute) if self.requests_per_minute else None
+        self._token_window = _MinuteWindow(self.tokens_per_minute) if self.tokens_per_minute else None
+
+    @property
+    def dead_reason(self) -> Optional[str]:
+        """Why the endpoint is taken for dead in this process (None: it is not)."""
+        return self._dead_reason
+
+    @staticmethod
+    def _estimate_tokens(input: Any, max_new_tokens: int) -> int:
+        return len(str(input)) // 4 + max_new_tokens
+
+    async def agenerate(  # type: ignore[override]
+        self,
+        input: FormattedInput,
+        num_generations: int = 1,
+        max_new_tokens: NonNegativeInt = 128,
+        logprobs: bool = False,
+        top_logprobs: Optional[PositiveInt] = None,
+        echo: bool = False,
+        frequency_penalty: float = 0.0,
+        presence_penalty: float = 0.0,
+        temperature: float = 1.0,
+        top_p: float = 1.0,
+        stop: Optional[Union[str, List[str]]] = None,
+        response_format: Optional[Dict[str, str]] = None,
+        extra_body: Optional[Dict[str, Any]] = None,
+    ) -> GenerateOutput:
+        """Like `OpenAILLM.agenerate`, but a failure returns an empty generation with its reason."""
+        if self._dead_reason is not None:
+            return self._failure(num_generations, self._dead_reason)
+        if self._request_window is not None:
+            await self._request_window.acquire()
+        if self._token_window is not None:
+            await self._token_window.acquire(self._estimate_tokens(input, max_new_tokens))
+        try:
+            output = await super().agenerate(
+                input=input, num_generations=num_generations, max_new_tokens=max_new_tokens, logprobs=logprobs,
+                top_logprobs=top_logprobs, echo=echo, frequency_penalty=frequency_penalty,
+                presence_penalty=presence_penalty, temperature=temperature, top_p=top_p, stop=stop,
+                response_format=response_format, extra_body=extra_body,
+            )
+        except Exception as e:  # any failure of this one request: network, HTTP status, parsing
+            reason = f"{type(e).__name__}: {str(e)[:300]}"
+            self._consecutive_failures += 1
+            if self._consecutive_failures >= self.max_consecutive_failures:
+                self._dead_reason = (
+                    f"{DEAD_ENDPOINT} after {self._consecutive_failures} failed requests in a row "
+                    f"(last: {reason})"
+                )
+                self._logger.error(f"The teacher at {self.base_url} looks dead: {self._dead_reason}. "
+                                   "The remaining requests of this run are skipped.")
+            else:
+                self._logger.warning(f"Teacher request failed ({reason}); only this row is lost.")
+            return self._failure(num_generations, reason)
+        self._consecutive_failures = 0
+        output["error"] = [None] * len(output["generations"])
+        return output
+
+    @staticmethod
+    def _failure(num_generations: int, reason: str) -> GenerateOutput:
+        output = prepare_output([None] * num_generations)
+        output["error"] = [reason] * num_generations
+        return output

@@ -1,0 +1,85 @@
+"""Failing teachers, against a real OpenAI-compatible HTTP server on 127.0.0.1 (the mock)."""
+
+import asyncio
+import time
+
+import pytest
+from distilabel.distiset import Distiset
+
+from distilabel_synthesizrr import run_synthesis
+from distilabel_synthesizrr.config import TeacherConfig, config_from_dict
+from distilabel_synthesizrr.errors import TeacherError
+from distilabel_synthesizrr.teachers import resilient_llm
+from distilabel_synthesizrr.teachers.resilient import _MinuteWindow
+from distilabel_synthesizrr.testing import MockOpenAIServer
+
+pytestmark = pytest.mark.slow
+
+
+def teacher(server: MockOpenAIServer, **kwargs):
+    return resilient_llm(TeacherConfig(kind="openai", **kwargs), server.model, server.base_url, "test-key")
+
+
+def rows_of(path):
+    distiset = Distiset.load_from_disk(path)
+    return list(distiset["default"]["train"]) + (list(distiset["dropped"]["train"]) if "dropped" in distiset else [])
+
+
+def test_retried_429s_lose_nothing(config_dict, tmp_path):
+    with MockOpenAIServer(fail_every=3, fail_status=429) as server:
+        result = run_synthesis(config_from_dict(config_dict), tmp_path / "out", llm=teacher(server, max_retries=3),
+                               limit=8)
+    assert server.failures >= 2
+    assert result.summary["dropped_by_reason"].get("no_output", 0) == 0
+    assert result.summary["generated"] == len(rows_of(tmp_path / "out"))
+
+
+def test_a_failed_request_loses_only_its_own_row_and_says_why(config_dict, tmp_path):
+    with MockOpenAIServer(fail_every=4, fail_status=500) as server:
+        llm = teacher(server, max_retries=0, max_concurrency=8, max_consecutive_failures=50)
+        result = run_synthesis(config_from_dict(config_dict), tmp_path / "out", llm=llm, limit=8,
+                               retry_failures=False)
+    rows = rows_of(tmp_path / "out")
+    failed = [r for r in rows if r["drop_reason"] == "no_output"]
+    assert server.failures == len(failed) >= 1
+    assert len(rows) - len(failed) >= len(rows) - server.failures > 0  # the rest of each batch survived
+    error_column = next(k for k in rows[0] if k.endswith("_error"))
+    assert all("InternalServerError" in r[error_column] for r in failed)
+    assert all(r[error_column] is None for r in rows if r["drop_reason"] != "no_output")
+    assert result.summary["kept"] > 0
+
+
+def test_failed_rows_are_generated_again(config_dict, tmp_path):
+    with MockOpenAIServer(fail_every=4, fail_status=500) as server:
+        llm = teacher(server, max_retries=0, max_consecutive_failures=50)
+        result = run_synthesis(config_from_dict(config_dict), tmp_path / "out", llm=llm, limit=8)
+    # The retry pass asked again for every failed row; at most every 4th retry fails again.
+    first_pass_failures = server.failures - (server.requests - result.summary["generated"]) // 4
+    assert server.requests > result.summary["generated"]
+    assert result.summary["dropped_by_reason"].get("no_output", 0) < max(first_pass_failures, 1) or \
+        result.summary["dropped_by_reason"].get("no_output", 0) == 0
+
+
+def test_a_dead_endpoint_ends_the_run_in_bounded_time_keeping_what_was_generated(config_dict, tmp_path):
+    with MockOpenAIServer(die_after=2) as server:
+        llm = teacher(server, max_retries=1, max_consecutive_failures=2, timeout=5, max_concurrency=2)
+        start = time.perf_counter()
+        with pytest.raises(TeacherError, match="stopped answering") as err:
+            run_synthesis(config_from_dict(config_dict), tmp_path / "out", llm=llm, limit=16)
+    assert time.perf_counter() - start < 120
+    assert "re-run the same command" in str(err.value)
+    rows = rows_of(tmp_path / "out")
+    generated = [r for r in rows if r["drop_reason"] != "no_output"]
+    assert len(generated) == 2 and all("(mock" in r["text"] for r in generated)
+    assert len(rows) > len(generated)
+
+
+def test_requests_per_minute_window():
+    async def go():
+        window = _MinuteWindow(limit=2, period=0.5)
+        start = time.perf_counter()
+        for _ in range(3):
+            await window.acquire()
+        return time.perf_counter() - start
+
+    assert asyncio.run(go()) >= 0.45
