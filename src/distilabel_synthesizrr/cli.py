@@ -21,7 +21,10 @@ def _print_summary(summary: dict, output: Path) -> None:
     if summary["dropped_by_reason"]:
         print("dropped: " + ", ".join(f"{k}={v}" for k, v in summary["dropped_by_reason"].items()))
     tokens = summary["tokens"]
-    print(f"tokens: prompt {tokens['prompt_tokens']}, completion {tokens['completion_tokens']}")
+    cost = f", cost {summary['cost']:.4f}" if "cost" in summary else ""
+    print(f"tokens: prompt {tokens['prompt_tokens']}, completion {tokens['completion_tokens']}{cost}")
+    if summary.get("stopped"):
+        print(f"stopped early: {summary['stopped']} (raise teacher.max_total_tokens and re-run to continue)")
     print(f"dataset: {output.resolve()}  (Distiset.load_from_disk; dropped rows in the 'dropped' subset)")
 
 
@@ -55,6 +58,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         with LocalTeacher.from_config(config.teacher) as server:
             result = run_synthesis(config, output, llm=server.llm(), plan=plan, resume=not args.fresh)
     _print_summary(result.summary, output)
+    if args.push_to_hub:
+        from distilabel_synthesizrr.hub import push_dataset
+
+        print(f"pushed: {push_dataset(output, args.push_to_hub, private=args.private)}")
     return 0
 
 
@@ -78,6 +85,10 @@ def _cmd_distill(args: argparse.Namespace) -> int:
         print(f"gold (same number of real examples): accuracy {metrics['gold']['accuracy']:.3f}, "
               f"macro-F1 {metrics['gold']['macro_f1']:.3f}")
     print(f"model and metrics.json: {Path(args.output).resolve()}")
+    if args.push_to_hub:
+        from distilabel_synthesizrr.hub import push_model
+
+        print(f"pushed: {push_model(Path(args.output), args.push_to_hub, private=args.private)}")
     return 0
 
 
@@ -132,6 +143,11 @@ def _cmd_teacher_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _hub_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--push-to-hub", metavar="REPO", help="push the result to this Hugging Face Hub repo (HF_TOKEN)")
+    parser.add_argument("--private", action="store_true", help="make the Hub repo private")
+
+
 def _student_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--body", help="sentence-transformers model name or path (default: all-MiniLM-L6-v2, shipped)")
     parser.add_argument("--iterations", type=int, default=5, help="SetFit pairs per example (num_iterations)")
@@ -155,12 +171,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--output", "-o", required=True, help="folder to save the Distiset to")
     run.add_argument("--teacher", choices=["extractive", "local", "openai"], help="override teacher.kind")
     run.add_argument("--method", choices=["synthesizrr", "fewgen"], help="override method")
-    run.add_argument("--limit", type=int, help="cap on the examples synthesized (split evenly across labels)")
+    run.add_argument("--limit", "--max-examples", type=int, dest="limit",
+                     help="cap on the examples synthesized (split evenly across labels)")
     run.add_argument("--model", help="teacher model name (openai) or GGUF path (local)")
     run.add_argument("--base-url", help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL)")
     run.add_argument("--seed", type=int, help="random seed (seed sampling, demonstrations)")
     run.add_argument("--fresh", action="store_true",
                      help="start afresh instead of resuming the rows an interrupted run already generated")
+    _hub_args(run)
     run.set_defaults(func=_cmd_run)
 
     distill = sub.add_parser("distill", help="train a SetFit student on a run and test it on real data")
@@ -171,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     distill.add_argument("--gold", action="store_true", help="also train on as many real examples (the ceiling)")
     _student_args(distill)
     distill.add_argument("--seed", type=int, default=0)
+    _hub_args(distill)
     distill.set_defaults(func=_cmd_distill)
 
     evaluate = sub.add_parser("evaluate", help="compare runs: diversity, MAUVE, label preservation, copying")

@@ -71,6 +71,9 @@ class TeacherConfig(_Section):
     max_consecutive_failures: int = Field(default=8, ge=1, description="Failures in a row that end the run.")
     requests_per_minute: Optional[int] = Field(default=None, ge=1)
     tokens_per_minute: Optional[int] = Field(default=None, ge=1)
+    max_total_tokens: Optional[int] = Field(default=None, ge=1, description="Token budget: stop cleanly once spent.")
+    prompt_price_per_million: Optional[float] = Field(default=None, ge=0, description="For the cost in the summary.")
+    completion_price_per_million: Optional[float] = Field(default=None, ge=0)
 
 
 class RunConfig(_Section):

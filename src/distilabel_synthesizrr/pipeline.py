@@ -35,7 +35,7 @@ from distilabel_synthesizrr.steps import (
     RetrievalAugmentedGenerate,
     RetrieveContext,
 )
-from distilabel_synthesizrr.teachers.resilient import DEAD_ENDPOINT
+from distilabel_synthesizrr.teachers.resilient import BUDGET_SPENT, DEAD_ENDPOINT
 from distilabel_synthesizrr.text import truncate_words
 
 logger = logging.getLogger("distilabel_synthesizrr")
@@ -309,7 +309,9 @@ def retry_failed_rows(plan: SynthesisPlan, llm, rows: List[Dict[str, Any]]) -> L
     """Regenerates the rows whose request failed (in this run or in the cached one being
     resumed), once, in this process, then refines the whole set again. Rows that fail again
     keep their reason."""
-    failed = [i for i, r in enumerate(rows) if r.get("drop_reason") == "no_output"]
+    # Rows skipped because the token budget was spent stay skipped.
+    failed = [i for i, r in enumerate(rows)
+              if r.get("drop_reason") == "no_output" and BUDGET_SPENT not in (_error_of(r) or "")]
     if llm is None or not failed:
         return rows
     logger.info("Retrying the %d rows whose teacher request failed...", len(failed))
@@ -447,6 +449,14 @@ def _finish_run(plan: SynthesisPlan, distiset, llm, output: Path, retry_failures
         "tokens": _token_counts(rows),
         "seconds": round(time.perf_counter() - start, 1),
     }
+    teacher = config.teacher
+    if llm is not None and (teacher.prompt_price_per_million is not None or teacher.completion_price_per_million is not None):
+        summary["cost"] = round(summary["tokens"]["prompt_tokens"] * (teacher.prompt_price_per_million or 0) / 1e6
+                                + summary["tokens"]["completion_tokens"] * (teacher.completion_price_per_million or 0) / 1e6, 6)
+    skipped = sum(1 for r in rows if BUDGET_SPENT in (_error_of(r) or ""))
+    if skipped:
+        summary["stopped"] = f"{BUDGET_SPENT}: {skipped} rows were not generated"
+        logger.warning("The token budget (teacher.max_total_tokens) is spent: %d rows were not generated.", skipped)
     # Beside pipeline.yaml: any other file at the top level breaks Distiset.load_from_disk.
     configs = Path(output) / "distiset_configs"
     configs.mkdir(parents=True, exist_ok=True)
@@ -458,7 +468,7 @@ def _finish_run(plan: SynthesisPlan, distiset, llm, output: Path, retry_failures
     errors = [e for e in (_error_of(r) for r in rows) if e]
     # The retry pass ran in this process: its circuit breaker says whether the endpoint is dead.
     dead = getattr(llm, "dead_reason", None) or next((e for e in errors if DEAD_ENDPOINT in e), None)
-    if llm is not None and rows and (failed == len(rows) or dead):
+    if llm is not None and rows and not skipped and (failed == len(rows) or dead):
         last = dead or (errors[-1] if errors else "see the warnings above")
         raise TeacherError(
             f"The teacher ({getattr(llm, 'base_url', None) or llm.model_name}) failed {failed} of {len(rows)} "

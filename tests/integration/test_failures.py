@@ -83,3 +83,27 @@ def test_requests_per_minute_window():
         return time.perf_counter() - start
 
     assert asyncio.run(go()) >= 0.45
+
+
+def test_token_budget_stops_cleanly_and_cost_is_reported(config_dict, tmp_path):
+    config_dict["teacher"] = {"kind": "openai", "max_concurrency": 1, "max_total_tokens": 60,
+                              "prompt_price_per_million": 1.0, "completion_price_per_million": 2.0}
+    config = config_from_dict(config_dict)
+    with MockOpenAIServer() as server:
+        result = run_synthesis(config, tmp_path / "out", llm=teacher(server, max_concurrency=1, max_total_tokens=60),
+                               limit=8)
+    summary = result.summary
+    assert "token budget spent" in summary["stopped"]
+    assert 0 < server.requests < summary["generated"]  # requests stopped once the budget was spent
+    tokens = summary["tokens"]
+    assert summary["cost"] == pytest.approx((tokens["prompt_tokens"] + 2 * tokens["completion_tokens"]) / 1e6)
+
+
+def test_api_key_never_reaches_disk(config_dict, tmp_path):
+    secret = "sk-very-secret-0123456789"
+    with MockOpenAIServer() as server:
+        llm = resilient_llm(TeacherConfig(kind="openai"), server.model, server.base_url, secret)
+        run_synthesis(config_from_dict(config_dict), tmp_path / "out", llm=llm, limit=4)
+    for path in (tmp_path / "out").rglob("*"):
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes(), path

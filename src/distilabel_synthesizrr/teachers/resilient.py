@@ -20,6 +20,7 @@ from distilabel.typing import FormattedInput, GenerateOutput
 from pydantic import Field, NonNegativeInt, PositiveInt, PrivateAttr
 
 DEAD_ENDPOINT = "teacher stopped answering"
+BUDGET_SPENT = "token budget spent"
 
 
 class _MinuteWindow:
@@ -51,12 +52,16 @@ class ResilientOpenAILLM(OpenAILLM):
         requests_per_minute: pace requests to at most this many per minute. Defaults to `None`.
         tokens_per_minute: pace prompt + completion tokens (estimated at 4 characters per
             token before the call) to at most this many per minute. Defaults to `None`.
+        max_total_tokens: once this many prompt + completion tokens are spent, the remaining
+            requests are skipped (the run stops cleanly). Defaults to `None`.
     """
 
     max_consecutive_failures: PositiveInt = Field(default=8)
     requests_per_minute: Optional[PositiveInt] = None
     tokens_per_minute: Optional[PositiveInt] = None
+    max_total_tokens: Optional[PositiveInt] = None
 
+    _tokens_spent: int = PrivateAttr(default=0)
     _consecutive_failures: int = PrivateAttr(default=0)
     _dead_reason: Optional[str] = PrivateAttr(default=None)
     _request_window: Optional[_MinuteWindow] = PrivateAttr(default=None)
@@ -64,7 +69,7 @@ class ResilientOpenAILLM(OpenAILLM):
 
     def load(self) -> None:
         super().load()
-        self._consecutive_failures, self._dead_reason = 0, None
+        self._consecutive_failures, self._dead_reason, self._tokens_spent = 0, None, 0
         self._request_window = _MinuteWindow(self.requests_per_minute) if self.requests_per_minute else None
         self._token_window = _MinuteWindow(self.tokens_per_minute) if self.tokens_per_minute else None
 
@@ -96,6 +101,8 @@ class ResilientOpenAILLM(OpenAILLM):
         """Like `OpenAILLM.agenerate`, but a failure returns an empty generation with its reason."""
         if self._dead_reason is not None:
             return self._failure(num_generations, self._dead_reason)
+        if self.max_total_tokens is not None and self._tokens_spent >= self.max_total_tokens:
+            return self._failure(num_generations, f"{BUDGET_SPENT} ({self._tokens_spent} of {self.max_total_tokens})")
         if self._request_window is not None:
             await self._request_window.acquire()
         if self._token_window is not None:
@@ -121,6 +128,8 @@ class ResilientOpenAILLM(OpenAILLM):
                 self._logger.warning(f"Teacher request failed ({reason}); only this row is lost.")
             return self._failure(num_generations, reason)
         self._consecutive_failures = 0
+        stats = output.get("statistics") or {}
+        self._tokens_spent += sum(stats.get("input_tokens") or []) + sum(stats.get("output_tokens") or [])
         output["error"] = [None] * len(output["generations"])
         return output
 
