@@ -93,6 +93,8 @@ def train_student(
     random.seed(settings.seed)
     start = time.perf_counter()
     model = SetFitModel.from_pretrained(resolve_model(settings.body), device="cpu")
+    # SetFit's `max_length` only reaches the head; the contrastive phase reads the body's.
+    model.model_body.max_seq_length = settings.max_length
     scratch = tempfile.mkdtemp(prefix="setfit-")  # SetFit writes checkpoints/logs under output_dir
     args = TrainingArguments(
         output_dir=scratch, logging_dir=scratch,

@@ -41,7 +41,11 @@ def test_killed_run_resumes_without_loss_or_duplicates(config_dict, tmp_path):
         proc.wait()
         served_before = server.requests
         proc = start_run(config_path, out, server)
-        output, _ = proc.communicate(timeout=300)
+        try:
+            output, _ = proc.communicate(timeout=300)
+        finally:
+            if proc.poll() is None:  # never leave a hung run behind
+                os.killpg(proc.pid, signal.SIGKILL)
         assert proc.returncode == 0, output[-3000:]
         served_after = server.requests - served_before
     rows = list(Distiset.load_from_disk(out)["default"]["train"])

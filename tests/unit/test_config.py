@@ -42,3 +42,26 @@ def test_invalid_yaml(tmp_path):
     path.write_text("a: [1, 2\n")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(path)
+
+
+def test_missing_keys_are_named():
+    with pytest.raises(ConfigError) as err:
+        config_from_dict({"seeds_per_label": 3})
+    assert "missing key 'task'" in str(err.value) and "missing key 'data'" in str(err.value)
+
+
+@pytest.mark.parametrize("section,key,value", [("teacher", "kind", "gpt"), ("retrieval", "backend", "faiss")])
+def test_unknown_teacher_or_backend(section, key, value):
+    with pytest.raises(ConfigError, match=f"{section}.{key}"):
+        config_from_dict({"preset": "movie_sentiment", section: {key: value}})
+
+
+def test_empty_seed_file_fails_before_any_llm_call(tmp_path, config_dict):
+    from distilabel_synthesizrr.errors import DataError
+    from distilabel_synthesizrr.pipeline import plan_run
+
+    empty = tmp_path / "empty.csv"
+    empty.write_text("text,label\n")
+    config_dict["data"]["seeds"] = str(empty)
+    with pytest.raises(DataError, match="seed set .*empty.csv is empty"):
+        plan_run(config_from_dict(config_dict))
