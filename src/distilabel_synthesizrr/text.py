@@ -90,17 +90,6 @@ def jaccard(a: Set, b: Set) -> float:
     return len(a & b) / len(a | b)
 
 
-def token_overlap(query: str, passage: str) -> float:
-    """Share of the shorter text's distinct search tokens found in the other text.
-
-    1.0 means one text is (nearly) contained in the other: a near-copy.
-    """
-    qa, pa = set(tokenize_for_search(query)), set(tokenize_for_search(passage))
-    if not qa or not pa:
-        return 0.0
-    return len(qa & pa) / min(len(qa), len(pa))
-
-
 def lexical_cosine(a: str, b: str) -> float:
     """Cosine of the bag-of-words vectors of `a` and `b` (search tokens, term counts).
 

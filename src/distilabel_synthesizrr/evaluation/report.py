@@ -118,9 +118,9 @@ def _table(columns: Dict[str, Dict[str, Any]]) -> str:
 def write_report(metrics: Dict[str, Any], path: Path, embeddings: Optional[Dict[str, np.ndarray]] = None) -> Path:
     """Writes the HTML report of `evaluate_runs`' output."""
     columns: Dict[str, Dict[str, Any]] = dict(metrics.get("runs", {}))
-    for key in metrics:
-        if key.startswith("real"):
-            columns[key] = metrics[key]
+    for key, value in metrics.items():
+        if key.startswith("real") and isinstance(value, dict):  # the real-data column(s)
+            columns[key] = value
     images: List[str] = []
     for image in (
         _bars(columns),

@@ -10,7 +10,7 @@ def test_report_is_self_contained_html_with_plots(tmp_path):
            "seed_copy_rate": 0.1, "per_label": per_label}
     metrics = {"task": "t<x>", "reference": "p:test", "sample_size": 10, "embedding_model": "m",
                "label_classifier": "lr", "runs": {"synthesizrr": run, "fewgen": {**run, "self_bleu5": 30.0}},
-               "real (reference)": {**run, "seed_copy_rate": None}}
+               "real (reference)": {**run, "seed_copy_rate": None}, "real_column": "a note, not a column"}
     rng = np.random.default_rng(0)
     path = write_report(metrics, tmp_path / "report.html",
                         embeddings={"synthesizrr": rng.normal(size=(10, 4)), "real (reference)": rng.normal(size=(10, 4))})
