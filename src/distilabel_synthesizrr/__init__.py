@@ -25,6 +25,7 @@ from distilabel_synthesizrr.steps import (
     Refine,
     RetrievalAugmentedGenerate,
     RetrieveContext,
+    SynthesizedToArgilla,
 )
 
 __version__ = "0.1.0"
@@ -40,6 +41,7 @@ __all__ = [
     "RetrievalAugmentedGenerate",
     "RetrieveContext",
     "RunConfig",
+    "SynthesizedToArgilla",
     "SynthesizRRError",
     "TaskSpec",
     "TeacherError",

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from distilabel_synthesizrr.errors import SynthesizRRError
+from distilabel_synthesizrr.errors import ConfigError, SynthesizRRError
 
 log = logging.getLogger("distilabel_synthesizrr")
 
@@ -62,6 +62,42 @@ def _cmd_run(args: argparse.Namespace) -> int:
         from distilabel_synthesizrr.hub import push_dataset
 
         print(f"pushed: {push_dataset(output, args.push_to_hub, private=args.private)}")
+    if args.review_dataset:
+        from distilabel_synthesizrr.review import ReviewError
+
+        try:
+            _push_review(output, args.review_dataset, args.workspace)
+        except (ReviewError, ConfigError) as e:
+            raise SynthesizRRError(f"{e}\nThe dataset is saved at {output.resolve()}; push it for review later with "
+                                   f"`synthesizrr review push {output} --dataset {args.review_dataset}`.") from e
+    return 0
+
+
+def _push_review(run_dir: Path, dataset: str, workspace: Optional[str], api_url: Optional[str] = None,
+                 api_key: Optional[str] = None) -> None:
+    from distilabel_synthesizrr.review import push_run
+
+    result = push_run(run_dir, dataset, workspace=workspace, api_url=api_url, api_key=api_key)
+    print(f"review: {result.records} records in Argilla dataset {result.workspace}/{result.dataset} "
+          f"(re-pushing updates them): {result.url}")
+
+
+def _cmd_review_push(args: argparse.Namespace) -> int:
+    _push_review(Path(args.run), args.dataset, args.workspace, args.api_url, args.api_key)
+    print(f"when reviewed: synthesizrr review pull {args.dataset} --output DIR")
+    return 0
+
+
+def _cmd_review_pull(args: argparse.Namespace) -> int:
+    from distilabel_synthesizrr.review import pull_reviewed
+
+    c = pull_reviewed(args.dataset, Path(args.output), workspace=args.workspace,
+                      include_pending=not args.reviewed_only, api_url=args.api_url, api_key=args.api_key)
+    print(f"{c.total} records: {c.reviewed} reviewed ({c.changed} changed: {c.relabelled} relabelled, "
+          f"{c.edited} text corrected), {c.discarded} discarded, {c.pending} pending"
+          f"{' (left out)' if args.reviewed_only else ' (teacher label kept)'}")
+    print(f"kept {c.kept}: " + ", ".join(f"{k}={v}" for k, v in c.labels.items()))
+    print(f"dataset: {Path(args.output).resolve()}  (train a student: synthesizrr distill {args.output} --eval ...)")
     return 0
 
 
@@ -179,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--fresh", action="store_true",
                      help="start afresh instead of resuming the rows an interrupted run already generated")
     _hub_args(run)
+    run.add_argument("--review-dataset", metavar="NAME", help="then push the kept rows to this Argilla dataset for review")
+    run.add_argument("--workspace", help="Argilla workspace (default: the user's default)")
     run.set_defaults(func=_cmd_run)
 
     distill = sub.add_parser("distill", help="train a SetFit student on a run and test it on real data")
@@ -212,6 +250,23 @@ def build_parser() -> argparse.ArgumentParser:
     _student_args(experiment)
     experiment.set_defaults(func=_cmd_experiment)
 
+    review = sub.add_parser("review", help="human review in Argilla (ARGILLA_API_URL / ARGILLA_API_KEY)")
+    review_sub = review.add_subparsers(dest="review_command", required=True)
+    push = review_sub.add_parser("push", help="push a run's kept rows to an Argilla dataset (repeatable: no duplicates)")
+    push.add_argument("run", help="the --output folder of `synthesizrr run`")
+    pull = review_sub.add_parser("pull", help="pull reviewed records back as a run that `distill` accepts")
+    pull.add_argument("dataset", help="the Argilla dataset name")
+    pull.add_argument("--output", "-o", required=True, help="folder to save the reviewed dataset to")
+    pull.add_argument("--reviewed-only", action="store_true", help="leave out records nobody has submitted yet")
+    for p in (push, pull):
+        if p is push:
+            p.add_argument("--dataset", required=True, help="Argilla dataset name (created when missing)")
+        p.add_argument("--workspace", help="Argilla workspace (default: the user's default)")
+        p.add_argument("--api-url", help="Argilla URL (default: ARGILLA_API_URL)")
+        p.add_argument("--api-key", help="Argilla API key (default: ARGILLA_API_KEY)")
+    push.set_defaults(func=_cmd_review_push)
+    pull.set_defaults(func=_cmd_review_pull)
+
     presets = sub.add_parser("presets", help="list the shipped task presets")
     presets.set_defaults(func=_cmd_presets)
 
@@ -232,6 +287,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         datefmt="%H:%M:%S",
     )
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if not args.verbose:  # one line per HTTP request drowns the output
+        for name in ("httpx", "httpx2", "argilla.sdk"):
+            logging.getLogger(name).setLevel(logging.WARNING)
     try:
         return args.func(args)
     except SynthesizRRError as e:

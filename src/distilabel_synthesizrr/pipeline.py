@@ -438,6 +438,7 @@ def _finish_run(plan: SynthesisPlan, distiset, llm, output: Path, retry_failures
     save_result(distiset, rows, output)
     summary = {
         "task": config.task.name,
+        "labels": config.task.label_names,
         "method": plan.method,
         "mode": "extractive" if llm is None else (config.generation.mode if plan.method == "synthesizrr" else "fewgen"),
         "teacher": getattr(llm, "model_name", None) if llm is not None else "extractive",

@@ -1,11 +1,13 @@
 """The distilabel components of SynthesizRR, in pipeline order: load seeds (`generators/`),
-retrieve (`RetrieveContext`), generate (`tasks/`, `ExtractiveGenerate`), refine (`Refine`)."""
+retrieve (`RetrieveContext`), generate (`tasks/`, `ExtractiveGenerate`), refine (`Refine`),
+review (`SynthesizedToArgilla`)."""
 
 from distilabel_synthesizrr.steps.extractive_generate import ExtractiveGenerate
 from distilabel_synthesizrr.steps.generators import LabelRequests, LoadSeeds
 from distilabel_synthesizrr.steps.refine import Refine
 from distilabel_synthesizrr.steps.retrieve_context import RetrieveContext
 from distilabel_synthesizrr.steps.tasks import FewShotGenerate, RetrievalAugmentedGenerate
+from distilabel_synthesizrr.steps.to_argilla import SynthesizedToArgilla
 
 __all__ = [
     "ExtractiveGenerate",
@@ -15,4 +17,5 @@ __all__ = [
     "Refine",
     "RetrievalAugmentedGenerate",
     "RetrieveContext",
+    "SynthesizedToArgilla",
 ]
