@@ -26,7 +26,11 @@ class _Section(BaseModel):
 class RetrievalConfig(_Section):
     """Content sourcing (see `RetrieveContext`)."""
 
-    backend: Literal["bm25s", "rank_bm25"] = "bm25s"
+    backend: Literal["bm25s", "rank_bm25", "dense", "hybrid"] = "bm25s"
+    embedding_model: Optional[str] = Field(default=None, description="Dense engines' model (default: MiniLM, shipped).")
+    dense_search: Literal["exact", "faiss"] = "exact"
+    score_band: Optional[List[float]] = Field(default=None, min_length=2, max_length=2,
+                                              description="Kept range of the engine's score (dense: cosine).")
     top_k: Optional[int] = Field(default=None, ge=1, description="Passages per seed; default: enough for the budget.")
     rank_window: List[int] = Field(default=[1, 50], min_length=2, max_length=2)
     similarity_band: List[float] = Field(default=[0.05, 0.9], min_length=2, max_length=2)

@@ -114,6 +114,9 @@ def make_retrieve_step(config: RunConfig, top_k: int, per_label: Optional[int]) 
         name="retrieve_context",
         corpus=config.data.corpus,
         backend=r.backend,
+        embedding_model=r.embedding_model,
+        dense_search=r.dense_search,
+        score_band=r.score_band,
         top_k=top_k,
         rank_window=r.rank_window,
         similarity_band=r.similarity_band,
@@ -182,6 +185,7 @@ def plan_run(config: RunConfig, limit: Optional[int] = None, method: Optional[st
     index = PassageIndex(
         config.data.corpus, backend=r.backend, index_dir=Path(r.index_dir) if r.index_dir else None,
         passage_min_words=min_words, passage_max_words=max_words,
+        embedding_model=r.embedding_model, dense_search=r.dense_search,
     ).load()
     demos: List[Demonstration] = []
     gen = config.generation

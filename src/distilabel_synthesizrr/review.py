@@ -334,8 +334,8 @@ def pull_reviewed(dataset_name: str, output: Path, workspace: Optional[str] = No
     counts.kept = len(rows)
     counts.labels = dict(sorted(Counter(r["label"] for r in rows).items()))
     output = Path(output)
-    Distiset({"default": DatasetDict({"train": Dataset.from_list(rows)})}).save_to_disk(output, save_card=False, save_pipeline_config=False,
-                                                               save_pipeline_log=False)
+    distiset = Distiset({"default": DatasetDict({"train": Dataset.from_list(rows)})})
+    distiset.save_to_disk(output, save_card=False, save_pipeline_config=False, save_pipeline_log=False)
     configs = output / "distiset_configs"
     configs.mkdir(parents=True, exist_ok=True)
     (task, method, mode), _ = meta.most_common(1)[0]

@@ -38,7 +38,7 @@ def word_count(text: str) -> int:
 def tokenize_for_search(text: str, stopwords: Iterable[str] = STOPWORDS) -> List[str]:
     """Lower-cased word tokens without stopwords: the tokenisation of every BM25 backend."""
     stop = stopwords if isinstance(stopwords, (set, frozenset)) else set(stopwords)
-    return [w for w in (t.lower() for t in words(text)) if w not in stop]
+    return [w for w in _WORD_RE.findall(text.lower()) if w not in stop]
 
 
 def truncate_words(text: str, max_words: int) -> str:

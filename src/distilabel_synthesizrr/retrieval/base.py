@@ -58,14 +58,19 @@ def available_backends() -> List[str]:
     return sorted(Retriever._registry)
 
 
-def make_retriever(backend: str) -> Retriever:
-    """A new, empty engine by name (`bm25s`, `rank_bm25`)."""
+def make_retriever(backend: str, **options: object) -> Retriever:
+    """A new, empty engine by name (`bm25s`, `rank_bm25`, `dense`, `hybrid`). `options` (e.g.
+    `model`, `search` for the dense engines) go to the engines that take them; `None`s are ignored."""
     try:
-        return Retriever._registry[backend]()
+        cls = Retriever._registry[backend]
     except KeyError:
         raise ValueError(
             f"Unknown retrieval backend {backend!r}. Available: {', '.join(available_backends())}."
         ) from None
+    import inspect
+
+    accepted = inspect.signature(cls.__init__).parameters
+    return cls(**{k: v for k, v in options.items() if v is not None and k in accepted})
 
 
 def fingerprint(texts: Sequence[str], settings: Dict[str, object]) -> str:

@@ -15,14 +15,14 @@ _DONE = "COMPLETE"
 
 
 def load_or_build(
-    backend: str, texts: Sequence[str], index_dir: Optional[Path] = None
+    backend: str, texts: Sequence[str], index_dir: Optional[Path] = None, **options: object
 ) -> Tuple[Retriever, bool, Path]:
     """Loads the saved index for (`texts`, `backend`) or builds and saves it.
 
     Returns:
         The engine, whether it was built now (False: reused), and the index folder.
     """
-    engine = make_retriever(backend)
+    engine = make_retriever(backend, **options)
     key = fingerprint(texts, engine.settings())
     folder = Path(index_dir or cache_dir() / "indexes") / f"{backend}-{key}"
     if (folder / _DONE).is_file():

@@ -23,8 +23,11 @@ class PassageIndex:
         index_dir: Optional[Path] = None,
         passage_min_words: int = 20,
         passage_max_words: int = 400,
+        embedding_model: Optional[str] = None,
+        dense_search: str = "exact",
     ) -> None:
         self.sources = list(sources)
+        self.options = {"model": embedding_model, "search": dense_search}
         self.backend = backend
         self.index_dir = index_dir
         self.passage_min_words = passage_min_words
@@ -48,14 +51,17 @@ class PassageIndex:
                 "Fix: point `corpus` at files or datasets that hold texts."
             )
         self.records = records
-        self.engine, self.built, _ = load_or_build(self.backend, [r["text"] for r in records], self.index_dir)
+        self.engine, self.built, _ = load_or_build(self.backend, [r["text"] for r in records], self.index_dir,
+                                                     **self.options)
         return self
 
     def retrieve(
-        self, queries: Sequence[str], top_k: int, rank_window: Sequence[int], similarity_band: Sequence[float]
+        self, queries: Sequence[str], top_k: int, rank_window: Sequence[int], similarity_band: Sequence[float],
+        score_band: Optional[Sequence[float]] = None,
     ) -> List[List[Passage]]:
         """For each query, up to `top_k` kept passages (`context`, `passage_id`, `rank`,
-        `retrieval_score`, `similarity`), best first."""
+        `retrieval_score`, `similarity`), best first. `score_band` bounds the engine's own
+        score (for the dense engine: the cosine of seed and passage embeddings)."""
         if self.engine is None:
             raise RuntimeError("PassageIndex.load() must be called before retrieving.")
         first, last = rank_window
@@ -66,6 +72,8 @@ class PassageIndex:
             kept: List[Passage] = []
             for rank, (pos, score) in enumerate(zip(row_ids, row_scores), start=1):
                 if pos < 0 or rank < first or len(kept) >= top_k:
+                    continue
+                if score_band is not None and not score_band[0] <= score <= score_band[1]:
                     continue
                 record = self.records[int(pos)]
                 if word_count(record["text"]) < self.passage_min_words:

@@ -1,5 +1,5 @@
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set
+from typing import TYPE_CHECKING, Any, Dict, List, Literal, Optional, Set
 
 from distilabel.mixins.runtime_parameters import RuntimeParameter
 from distilabel.steps import Step, StepInput
@@ -29,13 +29,21 @@ class RetrieveContext(Step):
     Attributes:
         corpus: the unlabelled texts to search: one or more `DataSource`s (or their paths,
             e.g. `"shipped:news_articles"` or `"corpus.jsonl"`).
-        backend: the retrieval engine, `"bm25s"` (default, fast) or `"rank_bm25"`.
+        backend: the retrieval engine: `"bm25s"` (default, fast BM25), `"rank_bm25"` (reference
+            BM25), `"dense"` (sentence embeddings, cosine) or `"hybrid"` (BM25 and dense fused
+            by reciprocal rank).
+        embedding_model: the sentence-transformers model of the dense engines (a hub name or a
+            path). Defaults to the shipped all-MiniLM-L6-v2.
+        dense_search: `"exact"` (numpy, memory-mapped embeddings; default) or `"faiss"` (a
+            FAISS inner-product index; needs faiss-cpu).
         top_k: how many passages to keep per seed at most. Defaults to 50.
         rank_window: the (first, last) ranks considered, 1-based and inclusive. The paper
             keeps ranks 1..50. Defaults to `[1, 50]`.
         similarity_band: the (min, max) lexical cosine similarity between seed and passage
             for a passage to be kept. BM25 scores are unbounded, so the band is set on this
             retriever-independent similarity. Defaults to `[0.05, 0.9]`.
+        score_band: the (min, max) of the engine's own score, e.g. `[0.3, 0.95]` of cosine for
+            the dense engine. Defaults to `None` (no bound).
         passage_min_words: passages shorter than this are dropped. Defaults to 20.
         passage_max_words: longer passages are cut at a sentence end. Defaults to 400.
         deduplicate: keep a passage only for the first seed that retrieves it. Defaults to `False`.
@@ -53,7 +61,7 @@ class RetrieveContext(Step):
         - context (`str`): the retrieved passage (cut to `passage_max_words`).
         - passage_id (`str`): the passage's id in the corpus.
         - rank (`int`): the passage's 1-based rank for this seed.
-        - retrieval_score (`float`): the engine's score (BM25).
+        - retrieval_score (`float`): the engine's score (BM25, cosine or fused rank score).
         - similarity (`float`): lexical cosine similarity of seed and passage.
         - seed_text (`str`): the seed example that retrieved the passage.
         - label (`str`): the seed's label.
@@ -93,7 +101,9 @@ class RetrieveContext(Step):
     """
 
     corpus: List[DataSource] = Field(description="The unlabelled texts to search.")
-    backend: str = Field(default="bm25s", description="Retrieval engine: bm25s or rank_bm25.")
+    backend: str = Field(default="bm25s", description="Retrieval engine: bm25s, rank_bm25, dense or hybrid.")
+    embedding_model: Optional[str] = Field(default=None, description="Dense engines' sentence-transformers model.")
+    dense_search: Literal["exact", "faiss"] = Field(default="exact", description="Dense search: exact or faiss.")
     top_k: int = Field(default=50, ge=1, description="Passages kept per seed at most.")
     rank_window: List[int] = Field(
         default=[1, 50], min_length=2, max_length=2, description="First and last rank considered (1-based)."
@@ -101,6 +111,9 @@ class RetrieveContext(Step):
     similarity_band: List[float] = Field(
         default=[0.05, 0.9], min_length=2, max_length=2,
         description="Kept range of seed/passage lexical cosine similarity.",
+    )
+    score_band: Optional[List[float]] = Field(
+        default=None, min_length=2, max_length=2, description="Kept range of the engine's score."
     )
     passage_min_words: int = Field(default=20, ge=0)
     passage_max_words: int = Field(default=400, ge=1)
@@ -134,6 +147,8 @@ class RetrieveContext(Step):
         low, high = self.similarity_band
         if not 0.0 <= low <= high:
             raise ValueError(f"similarity_band must be (min, max) with 0 <= min <= max, got {self.similarity_band}")
+        if self.score_band is not None and self.score_band[0] > self.score_band[1]:
+            raise ValueError(f"score_band must be (min, max) with min <= max, got {self.score_band}")
         return self
 
     @property
@@ -153,6 +168,8 @@ class RetrieveContext(Step):
             index_dir=Path(self.index_dir) if self.index_dir else None,
             passage_min_words=self.passage_min_words,
             passage_max_words=self.passage_max_words,
+            embedding_model=self.embedding_model,
+            dense_search=self.dense_search,
         ).load()
         self._seen, self._per_label = set(), {}
 
@@ -172,7 +189,7 @@ class RetrieveContext(Step):
         """
         outputs = []
         passages_per_row = self._index.retrieve(
-            [r["text"] for r in inputs], self.top_k, self.rank_window, self.similarity_band
+            [r["text"] for r in inputs], self.top_k, self.rank_window, self.similarity_band, self.score_band
         )
         for row, passages in zip(inputs, passages_per_row):
             label = row["label"]

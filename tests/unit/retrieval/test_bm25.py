@@ -64,3 +64,28 @@ def test_index_is_reused_from_disk(tmp_path):
 def test_unknown_backend():
     with pytest.raises(ValueError, match="Unknown retrieval backend 'faiss'"):
         make_retriever("faiss")
+
+
+def test_vectorised_build_equals_bm25s_own_indexing():
+    from distilabel_synthesizrr.data import load_shipped
+
+    texts = [r["text"] for r in load_shipped("news_articles")][:1500] + ["", "the of and"]  # token-less ones too
+    fast, reference = Bm25sRetriever(), Bm25sRetriever()
+    fast.build(texts)
+    reference.build_with_bm25s(texts)
+    assert set(fast._index.vocab_dict) == set(reference._index.vocab_dict)
+    queries = [t[:400] for t in texts[:100]] + ["zebra crossing", ""]
+    (fast_ids, fast_scores), (ref_ids, ref_scores) = fast.search(queries, 10), reference.search(queries, 10)
+    np.testing.assert_allclose(fast_scores, ref_scores, rtol=1e-4, atol=1e-4)
+    # Same scores, so the same documents (up to ties in score order).
+    assert np.mean([len(set(a) & set(b)) / 10 for a, b in zip(fast_ids, ref_ids)]) > 0.99
+
+
+def test_rank_bm25_reference_scores_like_bm25s():
+    # Both are Okapi BM25 with Lucene's IDF: scores differ only by the constant factor (k1 + 1).
+    a, b = Bm25sRetriever(), RankBm25Retriever()
+    a.build(DOCS)
+    b.build(DOCS)
+    _, sa = a.search(["opec oil output vienna"], 3)
+    _, sb = b.search(["opec oil output vienna"], 3)
+    np.testing.assert_allclose(sb, sa * (b.k1 + 1), rtol=1e-5)

@@ -61,3 +61,14 @@ class TestRetrieveContext:
             RetrieveContext(corpus=str(corpus_file), rank_window=[5, 2])
         with pytest.raises(ValueError, match="unknown backend"):
             RetrieveContext(corpus=str(corpus_file), backend="faiss")
+
+
+def test_dense_backend_with_a_cosine_score_band(corpus_file, tmp_path):
+    rows = next(make(corpus_file, tmp_path, backend="dense", top_k=8, rank_window=[1, 8]).process([SEED]))
+    assert rows[0]["passage_id"] in ("doc-0", "doc-1") and 0 < rows[-1]["retrieval_score"] <= rows[0]["retrieval_score"] <= 1
+    high = rows[0]["retrieval_score"]
+    banded = next(make(corpus_file, tmp_path, backend="dense", top_k=8, rank_window=[1, 8],
+                       score_band=[0.0, high - 1e-3]).process([SEED]))
+    assert banded and all(r["retrieval_score"] < high for r in banded)
+    with pytest.raises(ValueError, match="score_band"):
+        RetrieveContext(corpus=str(corpus_file), score_band=[0.9, 0.1])
