@@ -29,7 +29,7 @@ if ! "$PY" -c 'import torch' 2>/dev/null; then
   pip_install torch==2.13.0
 fi
 say "installing distilabel-synthesizrr and its dependencies"
-pip_install -e ".[dev,eval]"
+pip_install -e ".[dev,eval,ray]"
 if ! "$PY" -c 'import llama_cpp' 2>/dev/null; then
   say "installing llama-cpp-python for the local teacher: the FIRST install compiles llama.cpp,"
   say "which takes 5-15 minutes on 2 cores (later installs reuse pip's cached wheel: seconds)..."

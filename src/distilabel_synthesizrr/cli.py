@@ -44,19 +44,26 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if teacher == "extractive" and method == "fewgen":
         raise SynthesizRRError("FewGen needs an LLM teacher: use --teacher local or --teacher openai.")
     output = Path(args.output)
+    ray = None
+    if args.ray or args.ray_address:
+        from distilabel_synthesizrr.scale import RayOptions, require_ray
+
+        require_ray()
+        ray = RayOptions(address=args.ray_address)
     plan = plan_run(config, limit=args.limit, method=method)
     log.info("Plan: %d seeds, %s examples per label, %d passages per seed", len(plan.seeds), plan.per_label, plan.top_k)
     if teacher == "extractive":
-        result = run_synthesis(config, output, llm=None, plan=plan, resume=not args.fresh)
+        result = run_synthesis(config, output, llm=None, plan=plan, resume=not args.fresh, ray=ray)
     elif teacher == "openai":
         from distilabel_synthesizrr.teachers import openai_llm
 
-        result = run_synthesis(config, output, llm=openai_llm(config.teacher), plan=plan, resume=not args.fresh)
+        result = run_synthesis(config, output, llm=openai_llm(config.teacher), plan=plan, resume=not args.fresh,
+                               ray=ray)
     else:
         from distilabel_synthesizrr.teachers.local import LocalTeacher
 
         with LocalTeacher.from_config(config.teacher) as server:
-            result = run_synthesis(config, output, llm=server.llm(), plan=plan, resume=not args.fresh)
+            result = run_synthesis(config, output, llm=server.llm(), plan=plan, resume=not args.fresh, ray=ray)
     _print_summary(result.summary, output)
     if args.push_to_hub:
         from distilabel_synthesizrr.hub import push_dataset
@@ -215,6 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--fresh", action="store_true",
                      help="start afresh instead of resuming the rows an interrupted run already generated")
     _hub_args(run)
+    run.add_argument("--ray", action="store_true", help="run on Ray (distilabel's RayPipeline; a local cluster by default)")
+    run.add_argument("--ray-address", help="join this Ray cluster (auto, or ray://HEAD:10001) instead of a local one")
     run.add_argument("--review-dataset", metavar="NAME", help="then push the kept rows to this Argilla dataset for review")
     run.add_argument("--workspace", help="Argilla workspace (default: the user's default)")
     run.set_defaults(func=_cmd_run)

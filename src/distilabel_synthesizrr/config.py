@@ -70,6 +70,11 @@ class TeacherConfig(_Section):
     base_url: Optional[str] = None
     api_key_env: str = Field(default="OPENAI_API_KEY", description="Environment variable holding the API key.")
     max_concurrency: int = Field(default=8, ge=1, description="Requests in flight at once.")
+    batch_size: Optional[int] = Field(
+        default=None, ge=1,
+        description="Rows per generation batch (checkpointed together); default max_concurrency x 1 (below 16) "
+                    "to x 8 (64 and more), so that fast endpoints stay busy across batch boundaries.",
+    )
     timeout: float = Field(default=120.0, gt=0, description="Seconds per request before it is retried.")
     max_retries: int = Field(default=3, ge=0, description="Retries (with backoff) on timeouts, 429 and 5xx.")
     max_consecutive_failures: int = Field(default=8, ge=1, description="Failures in a row that end the run.")

@@ -26,6 +26,7 @@ from distilabel_synthesizrr.evaluation.references import SEEDS_FILE, SUMMARY_FIL
 from distilabel_synthesizrr.paths import cache_dir
 from distilabel_synthesizrr.prompts import Demonstration
 from distilabel_synthesizrr.retrieval.passages import PassageIndex
+from distilabel_synthesizrr.scale import RayOptions, init_ray, shutdown_ray
 from distilabel_synthesizrr.steps import (
     ExtractiveGenerate,
     FewShotGenerate,
@@ -125,7 +126,8 @@ def make_retrieve_step(config: RunConfig, top_k: int, per_label: Optional[int]) 
         deduplicate=r.deduplicate,
         max_per_label=per_label,
         index_dir=r.index_dir,
-        input_batch_size=64,
+        # Small batches of seeds: generation starts as soon as the first seeds have their passages.
+        input_batch_size=8,
     )
 
 
@@ -250,11 +252,24 @@ def checkpoint_path(plan: SynthesisPlan, llm=None) -> Path:
     return cache_dir() / "checkpoints" / f"{plan.config.task.name}-{plan.method}-{run_key(plan, llm)}.jsonl"
 
 
+def generation_batch_size(config: RunConfig) -> int:
+    """Rows per generation batch: `teacher.batch_size`, else `max_concurrency` times 1 (below 16
+    concurrent requests) up to 8 (64 and more).
+
+    distilabel hands a step one batch at a time and the LLM keeps `max_concurrency` requests in
+    flight within it, so each batch boundary idles the endpoint for a moment: at high
+    concurrency (fast requests, e.g. an API or vLLM) several waves per batch keep it busy; at
+    low concurrency (slow local requests) one wave per batch keeps checkpoints frequent, as rows
+    are checkpointed when their batch ends."""
+    concurrency = config.teacher.max_concurrency
+    return config.teacher.batch_size or concurrency * min(8, max(1, concurrency // 8))
+
+
 def make_generate_step(plan: SynthesisPlan, llm=None):
     """The generation step of a plan: FewGen, task inversion, or the extractive baseline."""
     config, task = plan.config, plan.config.task
     checkpoint = str(checkpoint_path(plan, llm)) if llm is not None else None
-    batch = config.teacher.max_concurrency
+    batch = generation_batch_size(config)
     if plan.method == "fewgen":
         if llm is None:
             raise ConfigError("FewGen needs an LLM teacher (--teacher local or openai), not extractive.")
@@ -276,16 +291,22 @@ def make_generate_step(plan: SynthesisPlan, llm=None):
 
 def build_pipeline(
     plan: SynthesisPlan, llm=None, name: Optional[str] = None, drop_rejected: bool = False,
-    work_dir: Optional[Path] = None,
+    work_dir: Optional[Path] = None, ray: bool = False,
 ) -> Pipeline:
     """The distilabel pipeline of a plan: seeds -> retrieve -> generate -> refine (SynthesizRR),
     or labels -> FewGen -> refine. `llm=None` uses the extractive teacher. `work_dir` is
-    distilabel's cache folder (default: the package cache)."""
+    distilabel's cache folder (default: the package cache). `ray=True` builds distilabel's
+    `RayPipeline` (every step a Ray actor) instead of the local multiprocess one."""
     config, task = plan.config, plan.config.task
     if llm is not None:
         llm.generation_kwargs = generation_kwargs(config)
     teacher = "extractive" if llm is None else "llm"
-    with Pipeline(
+    pipeline_class = Pipeline
+    if ray:
+        from distilabel.pipeline import RayPipeline
+
+        pipeline_class = RayPipeline
+    with pipeline_class(
         name=name or f"synthesizrr-{task.name}-{plan.method}-{teacher}-{run_key(plan, llm)}",
         description=f"SynthesizRR ({plan.method}) on {task.name}",
         cache_dir=work_dir or cache_dir() / "pipelines",
@@ -328,7 +349,7 @@ def retry_failed_rows(plan: SynthesisPlan, llm, rows: List[Dict[str, Any]]) -> L
     keep = set(generate.inputs) | {"seed_id", "passage_id", "rank", "retrieval_score", "similarity"}
     inputs = [{k: v for k, v in rows[i].items() if k in keep} for i in failed]
     regenerated = []
-    batch = plan.config.teacher.max_concurrency
+    batch = generation_batch_size(plan.config)
     for start in range(0, len(inputs), batch):
         regenerated += next(generate.process(inputs[start : start + batch]))
     generate.unload()
@@ -394,6 +415,7 @@ def run_synthesis(
     plan: Optional[SynthesisPlan] = None,
     retry_failures: bool = True,
     use_cache: bool = False,
+    ray: Optional[RayOptions] = None,
 ) -> RunResult:
     """Plans, builds and runs the pipeline; saves the Distiset to `output`, with the run
     summary in `output/distiset_configs/synthesizrr_summary.json`.
@@ -401,6 +423,7 @@ def run_synthesis(
     Every generated row is checkpointed as its batch finishes: re-running the same run after
     an interruption generates only the missing or failed rows (`resume=False` starts afresh).
     distilabel's own cache (`use_cache`) is off by default: it does not survive a SIGKILL.
+    With `ray` the pipeline runs on a Ray cluster (see `distilabel_synthesizrr.scale`).
     """
     start = time.perf_counter()
     plan = plan or plan_run(config, limit=limit, method=method)
@@ -413,7 +436,8 @@ def run_synthesis(
     # A private distilabel work folder: a run killed mid-write must not leave files that the
     # next run would read (resuming is done by the checkpoint instead).
     work_dir = None if use_cache else Path(tempfile.mkdtemp(prefix="run-", dir=_mkdir(cache_dir() / "work")))
-    pipeline = build_pipeline(plan, llm=llm, work_dir=work_dir)
+    pipeline = build_pipeline(plan, llm=llm, work_dir=work_dir, ray=ray is not None)
+    started_ray = init_ray(ray) if ray is not None else False
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     try:
@@ -422,6 +446,8 @@ def run_synthesis(
         # distilabel swaps in a queue handler and closes its queue at the end of the run.
         root.handlers[:] = handlers
         root.setLevel(level)
+        if started_ray:
+            shutdown_ray()
     try:
         return _finish_run(plan, distiset, llm, Path(output), retry_failures, start)
     finally:

@@ -9,11 +9,10 @@
 They are for tests only; the demo and the quality benchmarks use a real teacher.
 """
 
-import json
+import asyncio
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional
 
 from distilabel.models.llms.base import LLM
@@ -145,6 +144,9 @@ class ScriptedLLM(LLM):
 class MockOpenAIServer:
     """An OpenAI-compatible chat server on 127.0.0.1 for tests and benchmarks (a context manager).
 
+    It runs on aiohttp in a background thread (one event loop), so it serves hundreds of
+    concurrent requests for a small share of a core.
+
     Args:
         responses: answer templates, cycled (see `fill_template`).
         latency: seconds each completion takes (requests are served concurrently).
@@ -153,6 +155,10 @@ class MockOpenAIServer:
         die_after: after this many completion requests the server stops answering
             (connections are refused from then on), like a crashed teacher.
         model: the model name served by `/v1/models`.
+        max_concurrency: completions served at once; more wait in line (like a GPU server's
+            batch limit). `None`: no limit.
+        max_requests: a bound for benchmarks: later completion requests get HTTP 503.
+        max_seconds: a bound for benchmarks: the server stops answering after this long.
 
     Examples:
         ```python
@@ -171,89 +177,136 @@ class MockOpenAIServer:
         fail_status: int = 500,
         die_after: Optional[int] = None,
         model: str = "mock-model",
+        max_concurrency: Optional[int] = None,
+        max_requests: Optional[int] = None,
+        max_seconds: Optional[float] = None,
     ) -> None:
         self.responses = responses or ["Story: {passage} (mock {n})."]
         self.latency, self.fail_every, self.fail_status = latency, fail_every, fail_status
         self.die_after, self.model = die_after, model
+        self.max_concurrency, self.max_requests, self.max_seconds = max_concurrency, max_requests, max_seconds
         self.requests = 0
         self.failures = 0
-        self._lock = threading.Lock()
-        self._server: Optional[ThreadingHTTPServer] = None
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self.first_request_at: Optional[float] = None
+        self.last_response_at: Optional[float] = None
+        self._port: Optional[int] = None
+        self._dead = False
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._thread: Optional[threading.Thread] = None
+        self._runner = None
+        self._site = None
+        self._slots: Optional[asyncio.Semaphore] = None
 
     @property
     def base_url(self) -> str:
-        assert self._server is not None, "start() the server first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        assert self._port is not None, "start() the server first"
+        return f"http://127.0.0.1:{self._port}/v1"
 
-    def _handler(self):
-        server = self
+    async def _models(self, request):
+        from aiohttp import web
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+        return web.json_response({"object": "list", "data": [{"id": self.model, "object": "model"}]})
 
-            def _send(self, status: int, body: dict) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+    def _hang_up(self, request) -> None:
+        if request.transport is not None:
+            request.transport.abort()
 
-            def do_GET(self):  # noqa: N802
-                if self.path.rstrip("/").endswith("/models"):
-                    self._send(200, {"object": "list", "data": [{"id": server.model, "object": "model"}]})
-                else:
-                    self._send(404, {"error": {"message": "not found"}})
+    async def _complete(self, request):
+        from aiohttp import web
 
-            def do_POST(self):  # noqa: N802
-                length = int(self.headers.get("Content-Length") or 0)
-                request = json.loads(self.rfile.read(length) or b"{}")
-                with server._lock:
-                    n = server.requests
-                    server.requests += 1
-                if server.die_after is not None and n >= server.die_after:
-                    server._die()
-                    self.close_connection = True
-                    return
-                time.sleep(server.latency)
-                if server.fail_every and (n + 1) % server.fail_every == 0:
-                    with server._lock:
-                        server.failures += 1
-                    self._send(server.fail_status, {"error": {"message": "scripted failure", "type": "server_error"}})
-                    return
-                prompt = _last_user_message(request.get("messages") or [])
-                text = fill_template(server.responses[n % len(server.responses)], prompt, n)
-                self._send(200, {
-                    "id": f"mock-{n}", "object": "chat.completion", "created": int(time.time()),
-                    "model": server.model,
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": text}}],
-                    "usage": {"prompt_tokens": len(prompt.split()), "completion_tokens": len(text.split()),
-                              "total_tokens": len(prompt.split()) + len(text.split())},
-                })
-
-            def log_message(self, *args):
-                pass
-
-        return Handler
+        if self._dead:
+            self._hang_up(request)
+            return web.Response(status=503)
+        body = await request.json()
+        n = self.requests
+        self.requests += 1
+        if self.first_request_at is None:
+            self.first_request_at = time.time()
+        if self.die_after is not None and n >= self.die_after:
+            self._die()
+            self._hang_up(request)
+            return web.Response(status=503)
+        if self.max_requests is not None and n >= self.max_requests:
+            return web.json_response({"error": {"message": "the mock server's request budget is spent"}}, status=503)
+        if self._slots is not None:
+            await self._slots.acquire()
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            await asyncio.sleep(self.latency)
+        finally:
+            self.in_flight -= 1
+            self.last_response_at = time.time()
+            if self._slots is not None:
+                self._slots.release()
+        if self._dead:
+            self._hang_up(request)
+            return web.Response(status=503)
+        if self.fail_every and (n + 1) % self.fail_every == 0:
+            self.failures += 1
+            return web.json_response({"error": {"message": "scripted failure", "type": "server_error"}},
+                                     status=self.fail_status)
+        prompt = _last_user_message(body.get("messages") or [])
+        text = fill_template(self.responses[n % len(self.responses)], prompt, n)
+        prompt_tokens, completion_tokens = len(prompt.split()), len(text.split())
+        return web.json_response({
+            "id": f"mock-{n}", "object": "chat.completion", "created": int(time.time()), "model": self.model,
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
+            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                      "total_tokens": prompt_tokens + completion_tokens},
+        })
 
     def _die(self) -> None:
-        if self._server is not None:
-            threading.Thread(target=self._server.shutdown, daemon=True).start()
-            self._server.socket.close()
+        """Stops listening (new connections are refused) and hangs up on every later request."""
+        self._dead = True
+        if self._site is not None and getattr(self._site, "_server", None) is not None:
+            self._site._server.close()
+
+    def _serve(self, ready: threading.Event, errors: List[BaseException]) -> None:
+        from aiohttp import web
+
+        loop = self._loop
+        asyncio.set_event_loop(loop)
+        try:
+            app = web.Application(client_max_size=64 * 2**20)
+            app.router.add_get("/v1/models", self._models)
+            app.router.add_post("/v1/chat/completions", self._complete)
+            app.router.add_post("/chat/completions", self._complete)
+            self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+            loop.run_until_complete(self._runner.setup())
+            self._site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=1024, shutdown_timeout=0.5)
+            loop.run_until_complete(self._site.start())
+            self._port = self._site._server.sockets[0].getsockname()[1]
+            self._slots = asyncio.Semaphore(self.max_concurrency) if self.max_concurrency else None
+            if self.max_seconds is not None:
+                loop.call_later(self.max_seconds, self._die)
+        except BaseException as e:  # reported to start()
+            errors.append(e)
+            ready.set()
+            return
+        ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            loop.run_until_complete(self._runner.cleanup())
+            loop.close()
 
     def start(self) -> "MockOpenAIServer":
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._loop = asyncio.new_event_loop()
+        ready, errors = threading.Event(), []
+        self._thread = threading.Thread(target=self._serve, args=(ready, errors), daemon=True, name="mock-openai")
         self._thread.start()
+        ready.wait(30)
+        if errors:
+            raise errors[0]
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        if self._loop is not None and self._thread is not None and self._thread.is_alive():
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
 
     def __enter__(self) -> "MockOpenAIServer":
         return self.start()

@@ -5,7 +5,8 @@ Everything here is pure Python and deterministic, so it is cheap to test.
 
 import re
 import string
-from typing import Iterable, List, Sequence, Set, Tuple
+from functools import lru_cache
+from typing import FrozenSet, Iterable, List, Sequence, Set, Tuple
 
 _WORD_RE = re.compile(r"\w+(?:['’]\w+)?", re.UNICODE)
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) and white space.
@@ -69,18 +70,24 @@ def normalize_like_reference(text: str) -> str:
 
 def ngrams(tokens: Sequence[str], n: int) -> List[Tuple[str, ...]]:
     """All contiguous `n`-grams of `tokens`."""
-    return [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+    return list(zip(*(tokens[i:] for i in range(n)))) if n > 0 else []
 
 
 def ngram_set(text: str, n: int) -> Set[Tuple[str, ...]]:
     """The set of lower-cased word `n`-grams of `text` (punctuation ignored)."""
-    return set(ngrams([w.lower() for w in words(text)], n))
+    return set(ngrams(_WORD_RE.findall(text.lower()), n))
+
+
+@lru_cache(maxsize=4096)
+def _frozen_ngrams(text: str, n: int) -> FrozenSet[Tuple[str, ...]]:
+    return frozenset(ngram_set(text, n))
 
 
 def shares_ngram(a: str, b: str, n: int = 6) -> bool:
-    """Whether `a` and `b` share at least one word `n`-gram (a near-copy signal)."""
+    """Whether `a` and `b` share at least one word `n`-gram (a near-copy signal). `b`'s
+    n-grams are cached: it is the side that repeats (a seed, shared by many examples)."""
     grams_a = ngram_set(a, n)
-    return bool(grams_a) and not grams_a.isdisjoint(ngram_set(b, n))
+    return bool(grams_a) and not grams_a.isdisjoint(_frozen_ngrams(b, n))
 
 
 def jaccard(a: Set, b: Set) -> float:

@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 import pytest
 import yaml
 
@@ -65,3 +67,14 @@ def test_empty_seed_file_fails_before_any_llm_call(tmp_path, config_dict):
     config_dict["data"]["seeds"] = str(empty)
     with pytest.raises(DataError, match="seed set .*empty.csv is empty"):
         plan_run(config_from_dict(config_dict))
+
+
+@pytest.mark.parametrize("concurrency, expected", [(1, 1), (8, 8), (16, 32), (32, 128), (64, 512), (256, 2048)])
+def test_generation_batches_hold_several_waves_only_at_high_concurrency(concurrency, expected):
+    from distilabel_synthesizrr.config import TeacherConfig
+    from distilabel_synthesizrr.pipeline import generation_batch_size
+
+    config = SimpleNamespace(teacher=TeacherConfig(max_concurrency=concurrency))
+    assert generation_batch_size(config) == expected
+    config.teacher.batch_size = 10
+    assert generation_batch_size(config) == 10

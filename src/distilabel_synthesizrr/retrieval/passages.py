@@ -1,16 +1,33 @@
 """A searchable corpus of passages: loading, indexing, and the selection rules of the
 method (rank window, similarity band, length bounds, truncation at a sentence end)."""
 
+import math
+from collections import Counter
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Set
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from distilabel_synthesizrr.data.sources import DataSource, load_records
 from distilabel_synthesizrr.errors import DataError
 from distilabel_synthesizrr.retrieval.base import Retriever
 from distilabel_synthesizrr.retrieval.cache import load_or_build
-from distilabel_synthesizrr.text import lexical_cosine, truncate_words, word_count
+from distilabel_synthesizrr.text import tokenize_for_search, truncate_words, word_count
 
 Passage = Dict[str, Any]
+
+
+def _bag(text: str) -> Tuple[Counter, float]:
+    counts = Counter(tokenize_for_search(text))
+    return counts, math.sqrt(sum(v * v for v in counts.values()))
+
+
+def _cosine(a: Tuple[Counter, float], b: Tuple[Counter, float]) -> float:
+    """`text.lexical_cosine` on precomputed bags of words."""
+    (ca, na), (cb, nb) = a, b
+    if not na or not nb:
+        return 0.0
+    if len(ca) > len(cb):
+        ca, cb = cb, ca
+    return sum(v * cb[t] for t, v in ca.items() if t in cb) / (na * nb)
 
 
 class PassageIndex:
@@ -35,6 +52,7 @@ class PassageIndex:
         self.records: List[Dict[str, Any]] = []
         self.engine: Optional[Retriever] = None
         self.built = False
+        self._stats: Dict[int, Tuple[int, Tuple[Counter, float]]] = {}
 
     def load(self) -> "PassageIndex":
         """Reads the corpus (exact duplicate texts once) and builds or loads the index."""
@@ -55,6 +73,14 @@ class PassageIndex:
                                                      **self.options)
         return self
 
+    def _doc_stats(self, pos: int) -> Tuple[int, Tuple[Counter, float]]:
+        """Word count and bag of search tokens of a document, computed once per document."""
+        stats = self._stats.get(pos)
+        if stats is None:
+            text = self.records[pos]["text"]
+            stats = self._stats[pos] = (word_count(text), _bag(text))
+        return stats
+
     def retrieve(
         self, queries: Sequence[str], top_k: int, rank_window: Sequence[int], similarity_band: Sequence[float],
         score_band: Optional[Sequence[float]] = None,
@@ -69,6 +95,7 @@ class PassageIndex:
         ids, scores = self.engine.search(queries, k=last)
         results = []
         for query, row_ids, row_scores in zip(queries, ids, scores):
+            query_vector = _bag(query)
             kept: List[Passage] = []
             for rank, (pos, score) in enumerate(zip(row_ids, row_scores), start=1):
                 if pos < 0 or rank < first or len(kept) >= top_k:
@@ -76,9 +103,10 @@ class PassageIndex:
                 if score_band is not None and not score_band[0] <= score <= score_band[1]:
                     continue
                 record = self.records[int(pos)]
-                if word_count(record["text"]) < self.passage_min_words:
+                n_words, doc_vector = self._doc_stats(int(pos))
+                if n_words < self.passage_min_words:
                     continue
-                similarity = lexical_cosine(query, record["text"])
+                similarity = _cosine(query_vector, doc_vector)
                 if not low <= similarity <= high:
                     continue
                 kept.append({

@@ -1,9 +1,11 @@
+import math
 import re
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any, Dict, List, Literal, Optional, Set, Tuple
 
-from distilabel.steps import GlobalStep, StepInput
-from pydantic import Field
+from distilabel.mixins.runtime_parameters import RuntimeParameter
+from distilabel.steps import Step, StepInput
+from pydantic import Field, PositiveInt, PrivateAttr
 
 from distilabel_synthesizrr.presets import TaskSpec
 from distilabel_synthesizrr.prompts import parse_answer
@@ -73,7 +75,7 @@ def _shingles(text: str, n: int) -> Set[tuple]:
     return grams or {tuple(w.lower() for w in words(text))}
 
 
-class Refine(GlobalStep):
+class Refine(Step):
     """Cleans the synthetic examples, filters bad ones and removes duplicates, giving every
     dropped row a reason.
 
@@ -84,7 +86,11 @@ class Refine(GlobalStep):
     length bounds, rows that copy their seed (a shared word 6-gram), rows a label judge
     disagrees with, and exact or near duplicates (word 3-gram Jaccard) are dropped.
 
-    It is a global step: deduplication sees the whole dataset.
+    Deduplication sees the whole dataset: by default (`input_batch_size` of 1,000,000)
+    distilabel hands the step every row in one batch once the upstream steps finish. It is not
+    a distilabel `GlobalStep`, which would only be started after all other steps (a second
+    stage, seconds later). With smaller batches the step keeps its deduplication state across
+    batches, so the result is the same.
 
     Attributes:
         task: the task spec (labels, refusal sentinel, output prefix, lengths).
@@ -102,7 +108,7 @@ class Refine(GlobalStep):
             their `drop_reason` (the CLI keeps them, to save them apart and count them).
 
     Runtime parameters:
-        - `input_batch_size`: unused: a global step receives all rows at once.
+        - `input_batch_size`: rows per batch; default 1,000,000 (all rows at once).
 
     Input columns:
         - text (`str`): the synthetic example.
@@ -159,6 +165,20 @@ class Refine(GlobalStep):
     judge_column: Optional[str] = None
     drop_rejected: bool = True
 
+    input_batch_size: RuntimeParameter[PositiveInt] = Field(
+        default=1_000_000, description="Rows per batch (default: all rows at once)."
+    )
+
+    _sentinel: Optional[str] = PrivateAttr(default=None)
+    _exact: Set[str] = PrivateAttr(default_factory=set)
+    _index: Dict[tuple, List[int]] = PrivateAttr(default_factory=lambda: defaultdict(list))
+    _kept: List[Set[tuple]] = PrivateAttr(default_factory=list)
+    _df: Optional[Counter] = PrivateAttr(default=None)
+
+    def load(self) -> None:
+        super().load()
+        self._exact, self._index, self._kept, self._df = set(), defaultdict(list), [], None
+
     @property
     def inputs(self) -> "StepColumns":
         columns = {"text": True, "label": True, "seed_text": False}
@@ -171,7 +191,9 @@ class Refine(GlobalStep):
         return ["text", "drop_reason"]
 
     def _refusal(self, text: str) -> bool:
-        sentinel = normalize_like_reference(self.task.prompts.refusal)
+        sentinel = self._sentinel
+        if sentinel is None:
+            sentinel = self._sentinel = normalize_like_reference(self.task.prompts.refusal)
         return bool(sentinel) and sentinel in normalize_like_reference(text)
 
     def refine_one(self, row: Dict[str, Any]) -> Tuple[Optional[str], Optional[str]]:
@@ -214,24 +236,29 @@ class Refine(GlobalStep):
         Yields:
             The kept rows (and, with `drop_rejected=False`, the dropped rows with their reason).
         """
+        refined = [self.refine_one(row) for row in inputs]
+        shingles = [_shingles(text, 3) if reason is None else set() for text, reason in refined]
+        # Near duplicates are found with prefix filtering (an exact method): under one fixed global
+        # order of 3-grams, two sets with Jaccard >= t share a 3-gram among the first
+        # |set| - ceil(t |set|) + 1 of each, so only those are indexed and probed. The order is
+        # rarest first (document frequency in the first batch, then the 3-gram itself), so common
+        # phrases shared by many rows cost nothing.
+        if self._df is None:
+            self._df = Counter(s for grams in shingles for s in grams)
         outputs: List[Dict[str, Any]] = []
-        exact: Set[str] = set()
-        index: Dict[tuple, List[int]] = defaultdict(list)
-        kept_shingles: List[Set[tuple]] = []
-        for row in inputs:
-            text, reason = self.refine_one(row)
+        for row, (text, reason), grams in zip(inputs, refined, shingles):
             if reason is None:
                 key = normalize_like_reference(text)
-                shingles = _shingles(text, 3)
-                if key in exact:
+                prefix = self._prefix(grams)
+                if key in self._exact:
                     reason = "duplicate"
-                elif self._is_near_duplicate(shingles, index, kept_shingles):
+                elif self._is_near_duplicate(grams, prefix):
                     reason = "near_duplicate"
                 else:
-                    exact.add(key)
-                    for s in shingles:
-                        index[s].append(len(kept_shingles))
-                    kept_shingles.append(shingles)
+                    self._exact.add(key)
+                    for s in prefix:
+                        self._index[s].append(len(self._kept))
+                    self._kept.append(grams)
             outputs.append({**row, "text": text, "drop_reason": reason})
         counts = Counter(o["drop_reason"] for o in outputs if o["drop_reason"])
         self._logger.info(
@@ -240,6 +267,11 @@ class Refine(GlobalStep):
         )
         yield outputs if not self.drop_rejected else [o for o in outputs if o["drop_reason"] is None]
 
-    def _is_near_duplicate(self, shingles: Set[tuple], index: Dict[tuple, List[int]], kept: List[Set[tuple]]) -> bool:
-        candidates = Counter(i for s in shingles for i in index.get(s, ()))
-        return any(jaccard(shingles, kept[i]) >= self.near_duplicate_threshold for i in candidates)
+    def _prefix(self, grams: Set[tuple]) -> List[tuple]:
+        df = self._df
+        ordered = sorted(grams, key=lambda g: (df.get(g, 0), g))
+        return ordered[: len(ordered) - math.ceil(self.near_duplicate_threshold * len(ordered) - 1e-9) + 1]
+
+    def _is_near_duplicate(self, grams: Set[tuple], prefix: List[tuple]) -> bool:
+        candidates = {i for g in prefix for i in self._index.get(g, ())}
+        return any(jaccard(grams, self._kept[i]) >= self.near_duplicate_threshold for i in candidates)

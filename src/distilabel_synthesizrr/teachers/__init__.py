@@ -21,7 +21,7 @@ def resilient_llm(config: TeacherConfig, model: str, base_url: str, api_key: str
         model=model, base_url=base_url, api_key=api_key, timeout=int(config.timeout), max_retries=config.max_retries,
         max_consecutive_failures=config.max_consecutive_failures,
         requests_per_minute=config.requests_per_minute, tokens_per_minute=config.tokens_per_minute,
-        max_total_tokens=config.max_total_tokens,
+        max_total_tokens=config.max_total_tokens, max_concurrency=config.max_concurrency,
     )
 
 

@@ -70,3 +70,56 @@ class TestRefine:
                 {"text": "Rates rose at the central bank.", "label": "interest", "judge": "interest"}]
         out = refine(task, rows, judge_column="judge")
         assert [r["drop_reason"] for r in out] == ["judge_disagrees", None]
+
+
+def test_near_duplicates_match_brute_force_jaccard(task):
+    """Prefix filtering is exact: the same rows are near duplicates as with all-pairs Jaccard."""
+    import random
+
+    from distilabel_synthesizrr.steps.refine import _shingles
+    from distilabel_synthesizrr.text import jaccard
+
+    rng = random.Random(0)
+    vocab = [f"w{i}" for i in range(40)]
+    common = "traders said prices moved on the day"  # a phrase every row shares, as real data has
+    base = [" ".join(rng.choice(vocab) for _ in range(12)) for _ in range(30)]
+    texts = []
+    for _ in range(300):
+        words = rng.choice(base).split()
+        for _ in range(rng.randint(0, 4)):  # a few edits: some stay above the threshold, some fall below
+            words[rng.randrange(len(words))] = rng.choice(vocab)
+        texts.append(" ".join(words) + " " + common + ".")
+    step = Refine(task=task, drop_rejected=False, min_words=1, max_words=100, drop_seed_copies=False)
+    step.load()
+    out = next(step.process([{"text": t, "label": "crude"} for t in texts]))
+
+    kept, expected = [], []
+    for text in texts:  # brute force over the cleaned texts, in order
+        cleaned = next(step.process([{"text": text, "label": "crude"}]))[0]["text"]
+        grams = _shingles(cleaned, 3)
+        if any(g == grams for g in kept):
+            expected.append("duplicate")
+        elif any(jaccard(grams, k) >= step.near_duplicate_threshold for k in kept):
+            expected.append("near_duplicate")
+        else:
+            expected.append(None)
+            kept.append(grams)
+    assert [o["drop_reason"] for o in out] == expected
+    assert 0 < expected.count("near_duplicate") < len(texts) - 30
+
+
+def test_state_carries_across_batches(task):
+    """In batches (a smaller `input_batch_size`), duplicates of rows in earlier batches are still found."""
+    texts = ["Oil prices rose sharply on Monday after the OPEC meeting in Vienna.",
+             "Oil prices rose sharply on Monday after the OPEC meeting in Vienna!",
+             "The central bank raised interest rates by a quarter point on Tuesday.",
+             "Oil prices rose sharply on Monday after the OPEC meeting in Vienna, traders said."]
+    rows = [{"text": t, "label": "crude"} for t in texts]
+    whole = refine(task, rows, min_words=1)
+    step = Refine(task=task, drop_rejected=False, min_words=1, input_batch_size=2)
+    step.load()
+    batched = next(step.process(rows[:2])) + next(step.process(rows[2:]))
+    assert [r["drop_reason"] for r in batched] == [r["drop_reason"] for r in whole] == [
+        None, "duplicate", None, "near_duplicate"]
+    step.load()  # a new run starts clean
+    assert next(step.process(rows[1:2]))[0]["drop_reason"] is None
