@@ -39,8 +39,10 @@ def rss_mb(kind: str = "VmRSS") -> float:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, in MB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident memory of this process so far, in MB (VmHWM: unlike ru_maxrss, it is not
+    inherited from the parent across fork + exec)."""
+    peak = rss_mb("VmHWM")
+    return peak if peak == peak else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _word_distribution():
