@@ -6,11 +6,11 @@ into empty rows. Here a failed request loses only its own row, and says why (in 
 backoff (`max_retries`), by a lean HTTP client (`teachers._http`) or the OpenAI SDK; after
 `max_consecutive_failures` failures in a row the endpoint is taken for dead and the remaining
 requests fail at once, so a dead endpoint ends the run in bounded time with what was
-generated kept. Optional limits on requests and
-tokens per minute pace API teachers.
+generated kept. Optional limits on requests and tokens per minute pace API teachers.
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import deque
@@ -90,6 +90,8 @@ class ResilientOpenAILLM(OpenAILLM):
             logging.getLogger(name).setLevel(logging.WARNING)
         self._consecutive_failures, self._dead_reason, self._tokens_spent = 0, None, 0
         self._slots, self._chat = None, None
+        self._request_window = _MinuteWindow(self.requests_per_minute) if self.requests_per_minute else None
+        self._token_window = _MinuteWindow(self.tokens_per_minute) if self.tokens_per_minute else None
 
     def unload(self) -> None:
         if self._chat is not None:
@@ -99,8 +101,6 @@ class ResilientOpenAILLM(OpenAILLM):
                 pass
             self._chat = None
         super().unload()
-        self._request_window = _MinuteWindow(self.requests_per_minute) if self.requests_per_minute else None
-        self._token_window = _MinuteWindow(self.tokens_per_minute) if self.tokens_per_minute else None
 
     @property
     def dead_reason(self) -> Optional[str]:
@@ -128,22 +128,17 @@ class ResilientOpenAILLM(OpenAILLM):
         extra_body: Optional[Dict[str, Any]] = None,
     ) -> GenerateOutput:
         """Like `OpenAILLM.agenerate`, but a failure returns an empty generation with its reason."""
-        if self.max_concurrency is not None:
-            if self._slots is None:  # created in the LLM's own event loop
-                self._slots = asyncio.Semaphore(self.max_concurrency)
-            async with self._slots:
-                return await self._agenerate_one(
-                    input, num_generations, max_new_tokens, logprobs, top_logprobs, echo, frequency_penalty,
-                    presence_penalty, temperature, top_p, stop, response_format, extra_body,
-                )
-        return await self._agenerate_one(
-            input, num_generations, max_new_tokens, logprobs, top_logprobs, echo, frequency_penalty,
-            presence_penalty, temperature, top_p, stop, response_format, extra_body,
-        )
+        if self.max_concurrency is not None and self._slots is None:  # created in the LLM's own event loop
+            self._slots = asyncio.Semaphore(self.max_concurrency)
+        async with self._slots or contextlib.nullcontext():
+            return await self._generate_one(
+                input, num_generations, max_new_tokens, logprobs, top_logprobs, echo, frequency_penalty,
+                presence_penalty, temperature, top_p, stop, response_format, extra_body,
+            )
 
-    async def _agenerate_one(self, input, num_generations, max_new_tokens, logprobs, top_logprobs, echo,  # noqa: PLR0913
-                             frequency_penalty, presence_penalty, temperature, top_p, stop, response_format,
-                             extra_body) -> GenerateOutput:
+    async def _generate_one(self, input, num_generations, max_new_tokens, logprobs, top_logprobs, echo,  # noqa: PLR0913
+                            frequency_penalty, presence_penalty, temperature, top_p, stop, response_format,
+                            extra_body) -> GenerateOutput:
         # Checked after waiting for a slot: the endpoint may have died or the budget run out meanwhile.
         if self._dead_reason is not None:
             return self._failure(num_generations, self._dead_reason)
