@@ -3,8 +3,10 @@
 Everything here is pure Python and deterministic, so it is cheap to test.
 """
 
+import math
 import re
 import string
+from collections import Counter
 from functools import lru_cache
 from typing import FrozenSet, Iterable, List, Sequence, Set, Tuple
 
@@ -97,17 +99,26 @@ def jaccard(a: Set, b: Set) -> float:
     return len(a & b) / len(a | b)
 
 
+def search_bag(text: str) -> Tuple[Counter, float]:
+    """The bag of search tokens of `text` (term counts) and its Euclidean norm."""
+    counts = Counter(tokenize_for_search(text))
+    return counts, math.sqrt(sum(v * v for v in counts.values()))
+
+
+def bag_cosine(a: Tuple[Counter, float], b: Tuple[Counter, float]) -> float:
+    """Cosine of two `search_bag`s (precomputed, so a text compared often is tokenised once)."""
+    (ca, na), (cb, nb) = a, b
+    if not na or not nb:
+        return 0.0
+    if len(ca) > len(cb):
+        ca, cb = cb, ca
+    return sum(v * cb[t] for t, v in ca.items() if t in cb) / (na * nb)
+
+
 def lexical_cosine(a: str, b: str) -> float:
     """Cosine of the bag-of-words vectors of `a` and `b` (search tokens, term counts).
 
     A retriever-independent similarity in [0, 1]: ~1 for a near-copy, ~0 for unrelated
     texts. BM25 scores are unbounded, so the score band of `RetrieveContext` uses this.
     """
-    from collections import Counter
-
-    ca, cb = Counter(tokenize_for_search(a)), Counter(tokenize_for_search(b))
-    if not ca or not cb:
-        return 0.0
-    dot = sum(v * cb[t] for t, v in ca.items() if t in cb)
-    norm = (sum(v * v for v in ca.values()) * sum(v * v for v in cb.values())) ** 0.5
-    return dot / norm
+    return bag_cosine(search_bag(a), search_bag(b))

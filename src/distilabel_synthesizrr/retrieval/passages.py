@@ -1,7 +1,6 @@
 """A searchable corpus of passages: loading, indexing, and the selection rules of the
 method (rank window, similarity band, length bounds, truncation at a sentence end)."""
 
-import math
 from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
@@ -10,24 +9,9 @@ from distilabel_synthesizrr.data.sources import DataSource, load_records
 from distilabel_synthesizrr.errors import DataError
 from distilabel_synthesizrr.retrieval.base import Retriever
 from distilabel_synthesizrr.retrieval.cache import load_or_build
-from distilabel_synthesizrr.text import tokenize_for_search, truncate_words, word_count
+from distilabel_synthesizrr.text import bag_cosine, search_bag, truncate_words, word_count
 
 Passage = Dict[str, Any]
-
-
-def _bag(text: str) -> Tuple[Counter, float]:
-    counts = Counter(tokenize_for_search(text))
-    return counts, math.sqrt(sum(v * v for v in counts.values()))
-
-
-def _cosine(a: Tuple[Counter, float], b: Tuple[Counter, float]) -> float:
-    """`text.lexical_cosine` on precomputed bags of words."""
-    (ca, na), (cb, nb) = a, b
-    if not na or not nb:
-        return 0.0
-    if len(ca) > len(cb):
-        ca, cb = cb, ca
-    return sum(v * cb[t] for t, v in ca.items() if t in cb) / (na * nb)
 
 
 class PassageIndex:
@@ -78,7 +62,7 @@ class PassageIndex:
         stats = self._stats.get(pos)
         if stats is None:
             text = self.records[pos]["text"]
-            stats = self._stats[pos] = (word_count(text), _bag(text))
+            stats = self._stats[pos] = (word_count(text), search_bag(text))
         return stats
 
     def retrieve(
@@ -95,7 +79,7 @@ class PassageIndex:
         ids, scores = self.engine.search(queries, k=last)
         results = []
         for query, row_ids, row_scores in zip(queries, ids, scores):
-            query_vector = _bag(query)
+            query_vector = search_bag(query)
             kept: List[Passage] = []
             for rank, (pos, score) in enumerate(zip(row_ids, row_scores), start=1):
                 if pos < 0 or rank < first or len(kept) >= top_k:
@@ -106,7 +90,7 @@ class PassageIndex:
                 n_words, doc_vector = self._doc_stats(int(pos))
                 if n_words < self.passage_min_words:
                     continue
-                similarity = _cosine(query_vector, doc_vector)
+                similarity = bag_cosine(query_vector, doc_vector)
                 if not low <= similarity <= high:
                     continue
                 kept.append({
