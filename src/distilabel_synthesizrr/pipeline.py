@@ -108,7 +108,7 @@ def passage_bounds(config: RunConfig) -> Tuple[int, int]:
     )
 
 
-def make_retrieve_step(config: RunConfig, top_k: int, per_label: Optional[int]) -> RetrieveContext:
+def make_retrieve_step(config: RunConfig, top_k: int, per_label: Optional[int], seeds: int) -> RetrieveContext:
     r = config.retrieval
     min_words, max_words = passage_bounds(config)
     return RetrieveContext(
@@ -126,8 +126,11 @@ def make_retrieve_step(config: RunConfig, top_k: int, per_label: Optional[int]) 
         deduplicate=r.deduplicate,
         max_per_label=per_label,
         index_dir=r.index_dir,
-        # Small batches of seeds: generation starts as soon as the first seeds have their passages.
-        input_batch_size=8,
+        # All seeds in one batch. A later batch can come out empty (its labels already have
+        # `max_per_label` passages, or its passages were all taken): distilabel 1.5.3 then never
+        # marks the generation step's last batch as last and the pipeline hangs. Retrieval
+        # takes well under a second per thousand seeds, so nothing is lost by waiting for it.
+        input_batch_size=max(1, seeds),
     )
 
 
@@ -321,7 +324,7 @@ def build_pipeline(
             return pipeline
         load = LoadSeeds(name="load_seeds", source=config.data.seeds, labels=task.label_names,
                          per_label=config.seeds_per_label, seed=config.seed, batch_size=64)
-        retrieve = make_retrieve_step(config, plan.top_k, plan.per_label)
+        retrieve = make_retrieve_step(config, plan.top_k, plan.per_label, len(plan.seeds))
         load >> retrieve >> generate >> refine
     return pipeline
 

@@ -4,16 +4,19 @@ its YAML round trip through `distilabel pipeline run --config`."""
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from distilabel.distiset import Distiset
 from distilabel.pipeline import Pipeline
 
 from distilabel_synthesizrr import build_pipeline, plan_run, run_synthesis
-from distilabel_synthesizrr.config import config_from_dict
+from distilabel_synthesizrr.config import config_from_dict, load_config
 from distilabel_synthesizrr.testing import ScriptedLLM
 
 pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -39,6 +42,18 @@ def test_synthesizrr_pipeline_with_scripted_llm(config, tmp_path):
     assert result.summary["dropped_by_reason"].get("refusal", 0) >= 1
     assert result.summary["tokens"]["prompt_tokens"] > 0
     assert (tmp_path / "out" / "distiset_configs" / "synthesizrr_summary.json").is_file()
+
+
+@pytest.mark.timeout(300)
+def test_a_budget_below_what_the_seeds_retrieve_ends(tmp_path):
+    """Regression: 64 seeds and a budget of 2 per label. The seeds were retrieved 8 at a time,
+    so later retrieval batches came out empty (their labels were full) and distilabel never
+    ended the run: `synthesizrr run examples/reuters_topics.yaml --limit 16` hung."""
+    config = load_config(ROOT / "examples" / "reuters_topics.yaml")
+    result = run_synthesis(config, tmp_path / "out", llm=ScriptedLLM(), limit=16)
+    assert result.summary["seeds"] == 64
+    assert result.summary["generated"] == 16
+    assert set(result.summary["rows_per_label"]) <= set(config.task.labels)
 
 
 def test_fewgen_pipeline(config, tmp_path):
