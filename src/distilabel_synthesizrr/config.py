@@ -37,6 +37,10 @@ class RetrievalConfig(_Section):
     passage_min_words: Optional[int] = Field(default=None, ge=0, description="Default: the task's.")
     passage_max_words: Optional[int] = Field(default=None, ge=1, description="Default: the task's.")
     deduplicate: bool = True
+    label_check: bool = Field(
+        default=False,
+        description="Keep only passages that a judge fitted on the seeds gives the label they inherit.",
+    )
     index_dir: Optional[str] = None
 
 

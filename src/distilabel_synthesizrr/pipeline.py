@@ -25,7 +25,7 @@ from distilabel_synthesizrr.errors import ConfigError, DataError, TeacherError
 from distilabel_synthesizrr.evaluation.references import SEEDS_FILE, SUMMARY_FILE
 from distilabel_synthesizrr.paths import cache_dir
 from distilabel_synthesizrr.prompts import Demonstration
-from distilabel_synthesizrr.retrieval.passages import PassageIndex
+from distilabel_synthesizrr.retrieval.passages import PassageIndex, PassageSelection
 from distilabel_synthesizrr.scale import RayOptions, init_ray, shutdown_ray
 from distilabel_synthesizrr.steps import (
     ExtractiveGenerate,
@@ -55,9 +55,13 @@ class SynthesisPlan:
     top_k: int
     demonstrations: List[Demonstration] = field(default_factory=list)
     index: Optional[PassageIndex] = None
+    #: SynthesizRR: the passages retrieval will pass on, per label (checked by the plan).
+    passages: Dict[str, int] = field(default_factory=dict)
 
     @property
     def expected_rows(self) -> int:
+        if self.passages:
+            return sum(self.passages.values())
         labels = self.config.task.label_names
         if self.per_label is not None:
             return self.per_label * len(labels)
@@ -108,7 +112,43 @@ def passage_bounds(config: RunConfig) -> Tuple[int, int]:
     )
 
 
-def make_retrieve_step(config: RunConfig, top_k: int, per_label: Optional[int], seeds: int) -> RetrieveContext:
+def passage_selection(config: RunConfig, top_k: int, per_label: Optional[int]) -> PassageSelection:
+    """The passage rules of a run, as `RetrieveContext` applies them."""
+    r = config.retrieval
+    return PassageSelection(top_k=top_k, rank_window=r.rank_window, similarity_band=r.similarity_band,
+                            score_band=r.score_band, deduplicate=r.deduplicate, max_per_label=per_label,
+                            label_check=r.label_check)
+
+
+def check_passages(config: RunConfig, index: PassageIndex, seeds: List[Record], top_k: int,
+                   per_label: Optional[int]) -> Dict[str, int]:
+    """Runs the retrieval of the run on all seeds (no LLM) and returns the passages each label
+    gets; fails when a label gets none, which would leave the student without examples of it
+    (and a pipeline with nothing to generate would never end)."""
+    picked = Counter(str(seed["label"]) for seed, _ in passage_selection(config, top_k, per_label).select(index, seeds))
+    labels = config.task.label_names
+    missing = [label for label in labels if not picked[label]]
+    if missing:
+        r = config.retrieval
+        raise DataError(
+            f"The seeds of {', '.join(missing)} retrieve no passage from the corpus "
+            f"({', '.join(s.describe() for s in config.data.corpus)}) within retrieval.rank_window {r.rank_window}, "
+            f"retrieval.similarity_band {r.similarity_band}"
+            + (f", retrieval.score_band {r.score_band}" if r.score_band else "")
+            + (" and the label check" if r.label_check else "")
+            + f" of passages with at least {passage_bounds(config)[0]} words. Fix: add texts about these labels to "
+            "the corpus, widen the bands, lower passage_min_words"
+            + (", or set retrieval.label_check: false." if r.label_check else ".")
+        )
+    if per_label is not None:
+        short = {label: picked[label] for label in labels if picked[label] < per_label}
+        if short:
+            logger.warning("Fewer passages than the budget of %d per label: %s. Raise retrieval.top_k or widen "
+                           "the bands for more.", per_label, ", ".join(f"{k} {v}" for k, v in short.items()))
+    return dict(picked)
+
+
+def make_retrieve_step(config: RunConfig, top_k: int, per_label: Optional[int]) -> RetrieveContext:
     r = config.retrieval
     min_words, max_words = passage_bounds(config)
     return RetrieveContext(
@@ -126,11 +166,7 @@ def make_retrieve_step(config: RunConfig, top_k: int, per_label: Optional[int], 
         deduplicate=r.deduplicate,
         max_per_label=per_label,
         index_dir=r.index_dir,
-        # All seeds in one batch. A later batch can come out empty (its labels already have
-        # `max_per_label` passages, or its passages were all taken): distilabel 1.5.3 then never
-        # marks the generation step's last batch as last and the pipeline hangs. Retrieval
-        # takes well under a second per thousand seeds, so nothing is lost by waiting for it.
-        input_batch_size=max(1, seeds),
+        label_check=r.label_check,
     )
 
 
@@ -210,7 +246,8 @@ def plan_run(config: RunConfig, limit: Optional[int] = None, method: Optional[st
     elif gen.mode == "seed_shot" and gen.shots > 0:
         demos = seed_demonstrations(seeds, config.task.lengths.output_max_words)
     return SynthesisPlan(config=config, method=method, seeds=seeds, per_label=per_label, top_k=top_k,
-                         demonstrations=demos, index=index)
+                         demonstrations=demos, index=index,
+                         passages=check_passages(config, index, seeds, top_k, per_label))
 
 
 def generation_kwargs(config: RunConfig) -> Dict[str, Any]:
@@ -324,7 +361,7 @@ def build_pipeline(
             return pipeline
         load = LoadSeeds(name="load_seeds", source=config.data.seeds, labels=task.label_names,
                          per_label=config.seeds_per_label, seed=config.seed, batch_size=64)
-        retrieve = make_retrieve_step(config, plan.top_k, plan.per_label, len(plan.seeds))
+        retrieve = make_retrieve_step(config, plan.top_k, plan.per_label)
         load >> retrieve >> generate >> refine
     return pipeline
 

@@ -6,7 +6,7 @@ model sees exactly the format it is asked to continue.
 """
 
 import re
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Set, Tuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -80,11 +80,43 @@ def fewgen_messages(task: TaskSpec, label: str, demonstrations: Sequence[Demonst
     return messages
 
 
+#: Words of a template, as both raw and normalised (lower-cased, no punctuation) text split them.
+_TOKEN = re.compile(r"[^\W_]+")
+_ECHO_WORDS = 5
+
+
+def _echo_grams(task: TaskSpec) -> Set[Tuple[str, ...]]:
+    grams: Set[Tuple[str, ...]] = set()
+    p = task.prompts
+    for template in (p.instruction, p.fewgen_instruction, p.system or ""):
+        for segment in re.split(r"\{[a-z]+\}", template):
+            tokens = [t.lower() for t in _TOKEN.findall(segment)]
+            grams.update(zip(*(tokens[i:] for i in range(_ECHO_WORDS))))
+    return grams
+
+
+def cut_instruction_echo(text: str, task: TaskSpec) -> str:
+    """Cuts `text` where the teacher starts repeating its instructions (five words in a row
+    from the instruction or system templates, e.g. "rewrite the article above as a short...").
+
+    Small teachers often continue their answer with the prompt's wording, which would leak
+    the label's description into the example.
+    """
+    grams = _echo_grams(task)
+    matches = list(_TOKEN.finditer(text))
+    tokens = [m.group().lower() for m in matches]
+    for i in range(len(tokens) - _ECHO_WORDS + 1):
+        if tuple(tokens[i : i + _ECHO_WORDS]) in grams:
+            return text[: matches[i].start()].strip()
+    return text
+
+
 def parse_answer(raw: Optional[str], task: TaskSpec) -> Optional[str]:
     """Extracts the example from a teacher's answer; None when there is no text at all.
 
-    Cuts everything before the output prefix, and everything from a line where the model
-    starts a new turn of its own (the context header, the prefix again, an instruction).
+    Cuts everything before the output prefix, everything from a line where the model starts
+    a new turn of its own (the context header, the prefix again, an instruction), and
+    everything from where it repeats its instructions (`cut_instruction_echo`).
     A refusal is returned as it is: `Refine` recognises and drops it.
     """
     if raw is None:
@@ -98,5 +130,5 @@ def parse_answer(raw: Optional[str], task: TaskSpec) -> Optional[str]:
         stop = re.search(r"(?im)^\s*(" + re.escape(prefix) + "|" + re.escape(task.prompts.context_header.strip()) + ")", text)
         if stop and stop.start() > 0:
             text = text[: stop.start()]
-    text = text.strip()
+    text = cut_instruction_echo(text.strip(), task)
     return text or None

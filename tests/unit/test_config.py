@@ -1,3 +1,4 @@
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -67,6 +68,30 @@ def test_empty_seed_file_fails_before_any_llm_call(tmp_path, config_dict):
     config_dict["data"]["seeds"] = str(empty)
     with pytest.raises(DataError, match="seed set .*empty.csv is empty"):
         plan_run(config_from_dict(config_dict))
+
+
+def test_a_corpus_with_nothing_for_a_label_fails_before_any_llm_call(tmp_path, config_dict):
+    from distilabel_synthesizrr.errors import DataError
+    from distilabel_synthesizrr.pipeline import plan_run
+
+    sports = tmp_path / "sports.jsonl"
+    sports.write_text("".join(
+        json.dumps({"text": f"The home team won game {i} and the fans filled the stadium to cheer the young quarterback."})
+        + "\n" for i in range(5)))
+    config_dict["data"]["corpus"] = [str(sports)]
+    config_dict["generation"] = {"mode": "zero_shot"}
+    config_dict["retrieval"] = {"similarity_band": [0.05, 0.9]}
+    with pytest.raises(DataError, match="seeds of crude, interest retrieve no passage .*sports.jsonl.*similarity_band"):
+        plan_run(config_from_dict(config_dict))
+
+
+def test_the_plan_counts_the_passages_retrieval_will_pass_on(config_dict):
+    from distilabel_synthesizrr.pipeline import plan_run
+
+    config_dict["retrieval"]["label_check"] = True
+    plan = plan_run(config_from_dict(config_dict), limit=4)
+    assert plan.passages == {"crude": 2, "interest": 2}
+    assert plan.expected_rows == 4
 
 
 @pytest.mark.parametrize("concurrency, expected", [(1, 1), (8, 8), (16, 32), (32, 128), (64, 512), (256, 2048)])

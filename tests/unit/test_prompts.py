@@ -1,3 +1,5 @@
+import pytest
+
 from distilabel_synthesizrr.prompts import Demonstration, fewgen_messages, parse_answer, synthesizrr_messages
 
 
@@ -49,3 +51,19 @@ class TestParseAnswer:
 
     def test_refusal_is_returned_for_refine(self, task):
         assert parse_answer("UNABLE TO WRITE", task) == "UNABLE TO WRITE"
+
+    @pytest.mark.parametrize(
+        "raw,expected",
+        [
+            ("Story: Oil rose in Vienna. Rewrite the article above as a short news story about crude oil.",
+             "Oil rose in Vienna."),
+            ("oil rose in vienna rewrite the article above as a short news story about crude oil", "oil rose in vienna"),
+            ("Oil rose.\n\nWrite a short news story about crude oil.", "Oil rose."),
+            ("Oil rose as a short supply met news of a story.", "Oil rose as a short supply met news of a story."),
+        ],
+    )
+    def test_cuts_where_the_teacher_repeats_its_instructions(self, task, raw, expected):
+        assert parse_answer(raw, task) == expected
+
+    def test_an_answer_that_is_only_an_echo_is_empty(self, task):
+        assert parse_answer("Story: Rewrite the article above as a short news story about oil.", task) is None

@@ -2,11 +2,13 @@
 method (rank window, similarity band, length bounds, truncation at a sentence end)."""
 
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from distilabel_synthesizrr.data.sources import DataSource, load_records
 from distilabel_synthesizrr.errors import DataError
+from distilabel_synthesizrr.judges import SeedJudge
 from distilabel_synthesizrr.retrieval.base import Retriever
 from distilabel_synthesizrr.retrieval.cache import load_or_build
 from distilabel_synthesizrr.text import bag_cosine, search_bag, truncate_words, word_count
@@ -67,22 +69,30 @@ class PassageIndex:
 
     def retrieve(
         self, queries: Sequence[str], top_k: int, rank_window: Sequence[int], similarity_band: Sequence[float],
-        score_band: Optional[Sequence[float]] = None,
+        score_band: Optional[Sequence[float]] = None, labels: Optional[Sequence[str]] = None,
+        judge: Optional[SeedJudge] = None,
     ) -> List[List[Passage]]:
         """For each query, up to `top_k` kept passages (`context`, `passage_id`, `rank`,
         `retrieval_score`, `similarity`), best first. `score_band` bounds the engine's own
-        score (for the dense engine: the cosine of seed and passage embeddings)."""
+        score (for the dense engine: the cosine of seed and passage embeddings). With a
+        `judge` (fitted on labelled seeds), a passage is kept only when the judge gives it the
+        query's label (`labels`, one per query)."""
         if self.engine is None:
             raise RuntimeError("PassageIndex.load() must be called before retrieving.")
+        if judge is not None and (labels is None or len(labels) != len(queries)):
+            raise ValueError("a label check needs the label of every query")
         first, last = rank_window
         low, high = similarity_band
+        # Without a judge only the first `top_k` candidates are needed; with one, every
+        # candidate in the window is judged and the first `top_k` that pass are kept.
+        enough = top_k if judge is None else last
         ids, scores = self.engine.search(queries, k=last)
         results = []
         for query, row_ids, row_scores in zip(queries, ids, scores):
             query_vector = search_bag(query)
             kept: List[Passage] = []
             for rank, (pos, score) in enumerate(zip(row_ids, row_scores), start=1):
-                if pos < 0 or rank < first or len(kept) >= top_k:
+                if pos < 0 or rank < first or len(kept) >= enough:
                     continue
                 if score_band is not None and not score_band[0] <= score <= score_band[1]:
                     continue
@@ -101,4 +111,57 @@ class PassageIndex:
                     "similarity": round(similarity, 4),
                 })
             results.append(kept)
+        if judge is not None:
+            verdicts = judge.predict([p["context"] for kept in results for p in kept])
+            judged, at = [], 0
+            for kept, label in zip(results, labels):
+                passing = [p for p, (said, _) in zip(kept, verdicts[at : at + len(kept)]) if said == str(label)]
+                judged.append(passing[:top_k])
+                at += len(kept)
+            results = judged
         return results
+
+
+@dataclass
+class PassageSelection:
+    """Which retrieved passages the seeds pass on: the rank window, the similarity and score
+    bands, `top_k` per seed, the label check, one seed per passage (`deduplicate`) and a cap
+    per label. It keeps its state across batches of seeds; `RetrieveContext` uses one, and a
+    run's plan uses another on all seeds to check the corpus before any LLM call."""
+
+    top_k: int
+    rank_window: Sequence[int]
+    similarity_band: Sequence[float]
+    score_band: Optional[Sequence[float]] = None
+    deduplicate: bool = False
+    max_per_label: Optional[int] = None
+    label_check: bool = False
+    seen: Set[str] = field(default_factory=set)
+    per_label: Counter = field(default_factory=Counter)
+    seeds: List[Tuple[str, str]] = field(default_factory=list)
+
+    def select(self, index: PassageIndex, seeds: Sequence[Mapping[str, Any]]) -> List[Tuple[Mapping[str, Any], Passage]]:
+        """(seed, passage) pairs for a batch of seeds (`text`, `label`), best passages first."""
+        judge = None
+        if self.label_check:
+            self.seeds += [(str(s["text"]), str(s["label"])) for s in seeds]
+            if len({y for _, y in self.seeds}) < 2:
+                raise DataError(
+                    "The label check learns from the seeds, and this batch has seeds of one label only. Fix: give "
+                    "RetrieveContext all seeds at once (its default input_batch_size) or set label_check=False."
+                )
+            judge = SeedJudge().fit([t for t, _ in self.seeds], [y for _, y in self.seeds])
+        found = index.retrieve([s["text"] for s in seeds], self.top_k, self.rank_window, self.similarity_band,
+                               self.score_band, labels=[str(s["label"]) for s in seeds], judge=judge)
+        pairs = []
+        for seed, passages in zip(seeds, found):
+            label = str(seed["label"])
+            for passage in passages:
+                if self.deduplicate and passage["passage_id"] in self.seen:
+                    continue
+                if self.max_per_label is not None and self.per_label[label] >= self.max_per_label:
+                    break
+                self.seen.add(passage["passage_id"])
+                self.per_label[label] += 1
+                pairs.append((seed, passage))
+        return pairs

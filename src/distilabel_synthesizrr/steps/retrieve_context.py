@@ -1,13 +1,13 @@
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Literal, Optional, Set
+from typing import TYPE_CHECKING, Any, List, Literal, Optional
 
 from distilabel.mixins.runtime_parameters import RuntimeParameter
 from distilabel.steps import Step, StepInput
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, PositiveInt, PrivateAttr, field_validator, model_validator
 
 from distilabel_synthesizrr.data.sources import DataSource, as_source
 from distilabel_synthesizrr.retrieval import available_backends
-from distilabel_synthesizrr.retrieval.passages import PassageIndex
+from distilabel_synthesizrr.retrieval.passages import PassageIndex, PassageSelection
 
 if TYPE_CHECKING:
     from distilabel.typing import StepColumns, StepOutput
@@ -25,6 +25,15 @@ class RetrieveContext(Step):
     passages below it) and they have at least `passage_min_words` words; long passages are
     cut at a sentence end to `passage_max_words`. The index is built in `load()` (or reused:
     it is saved on disk keyed by a fingerprint of the corpus and the engine settings).
+
+    With `label_check`, a judge fitted on the seeds (TF-IDF + logistic regression, see
+    `distilabel_synthesizrr.judges`) must give a passage the label it would inherit: with an
+    in-domain corpus many retrieved passages are about another label, and a small teacher
+    turns them into mislabelled examples.
+
+    All seeds are taken in one batch by default. distilabel 1.5.3 never ends a pipeline in
+    which a later batch of this step comes out empty (all its labels already full, or all its
+    passages taken), and the label check learns from every seed.
 
     Attributes:
         corpus: the unlabelled texts to search: one or more `DataSource`s (or their paths,
@@ -48,10 +57,13 @@ class RetrieveContext(Step):
         passage_max_words: longer passages are cut at a sentence end. Defaults to 400.
         deduplicate: keep a passage only for the first seed that retrieves it. Defaults to `False`.
         max_per_label: stop emitting passages for a label once it has this many. Defaults to `None`.
+        label_check: keep only passages that a judge fitted on the seeds (those of this
+            batch and earlier ones) assigns to the seed's label. Defaults to `False`.
 
     Runtime parameters:
         - `index_dir`: where saved indexes live. Defaults to the package cache.
-        - `input_batch_size`: seeds per batch (one batched search call each).
+        - `input_batch_size`: seeds per batch (one batched search call each); default
+          1,000,000 (all seeds at once).
 
     Input columns:
         - text (`str`): the seed example, used as the query.
@@ -119,12 +131,15 @@ class RetrieveContext(Step):
     passage_max_words: int = Field(default=400, ge=1)
     deduplicate: bool = Field(default=False, description="Keep each passage for its first seed only.")
     max_per_label: Optional[int] = Field(default=None, ge=1)
+    label_check: bool = Field(default=False, description="Keep passages a judge fitted on the seeds gives their label.")
 
     index_dir: Optional[RuntimeParameter[str]] = Field(default=None, description="Folder of saved indexes.")
+    input_batch_size: RuntimeParameter[PositiveInt] = Field(
+        default=1_000_000, description="Seeds per batch (default: all seeds at once)."
+    )
 
     _index: Optional[PassageIndex] = PrivateAttr(default=None)
-    _seen: Set[str] = PrivateAttr(default_factory=set)
-    _per_label: Dict[str, int] = PrivateAttr(default_factory=dict)
+    _selection: Optional[PassageSelection] = PrivateAttr(default=None)
 
     @field_validator("corpus", mode="before")
     @classmethod
@@ -171,7 +186,11 @@ class RetrieveContext(Step):
             embedding_model=self.embedding_model,
             dense_search=self.dense_search,
         ).load()
-        self._seen, self._per_label = set(), {}
+        self._selection = PassageSelection(
+            top_k=self.top_k, rank_window=self.rank_window, similarity_band=self.similarity_band,
+            score_band=self.score_band, deduplicate=self.deduplicate, max_per_label=self.max_per_label,
+            label_check=self.label_check,
+        )
 
     @property
     def index_was_built(self) -> bool:
@@ -187,19 +206,7 @@ class RetrieveContext(Step):
         Yields:
             One row per kept passage.
         """
-        outputs = []
-        passages_per_row = self._index.retrieve(
-            [r["text"] for r in inputs], self.top_k, self.rank_window, self.similarity_band, self.score_band
-        )
-        for row, passages in zip(inputs, passages_per_row):
-            label = row["label"]
-            rest = {k: v for k, v in row.items() if k != "text"}
-            for passage in passages:
-                if self.deduplicate and passage["passage_id"] in self._seen:
-                    continue
-                if self.max_per_label is not None and self._per_label.get(label, 0) >= self.max_per_label:
-                    break
-                self._seen.add(passage["passage_id"])
-                self._per_label[label] = self._per_label.get(label, 0) + 1
-                outputs.append({**rest, "seed_text": row["text"], **passage})
-        yield outputs
+        yield [
+            {**{k: v for k, v in seed.items() if k != "text"}, "seed_text": seed["text"], **passage}
+            for seed, passage in self._selection.select(self._index, inputs)
+        ]

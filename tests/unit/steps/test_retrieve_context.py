@@ -72,3 +72,30 @@ def test_dense_backend_with_a_cosine_score_band(corpus_file, tmp_path):
     assert banded and all(r["retrieval_score"] < high for r in banded)
     with pytest.raises(ValueError, match="score_band"):
         RetrieveContext(corpus=str(corpus_file), score_band=[0.9, 0.1])
+
+
+class TestLabelCheck:
+    SEEDS = [
+        {"text": "opec agrees to cut crude oil output as oil prices rise", "label": "crude"},
+        {"text": "crude oil futures fall as inventories grow ahead of opec meeting", "label": "crude"},
+        # An interest-rate seed whose words also retrieve oil stories (it mentions oil prices).
+        {"text": "central bank raises interest rates as oil prices rise and bond yields climb", "label": "interest"},
+        {"text": "mortgage interest rates hit high as central bank holds rates", "label": "interest"},
+    ]
+
+    def test_passages_of_another_label_are_left_out(self, corpus_file, tmp_path):
+        free = next(make(corpus_file, tmp_path, top_k=8).process(self.SEEDS))
+        checked = next(make(corpus_file, tmp_path, top_k=8, label_check=True).process(self.SEEDS))
+        oil_for_rates = {"doc-0", "doc-1"}  # the OPEC and crude futures stories
+        assert any(r["label"] == "interest" and r["passage_id"] in oil_for_rates for r in free)
+        assert checked and not any(r["label"] == "interest" and r["passage_id"] in oil_for_rates for r in checked)
+        assert {r["label"] for r in checked} == {"crude", "interest"}
+
+    def test_top_k_counts_the_passages_that_pass(self, corpus_file, tmp_path):
+        rows = next(make(corpus_file, tmp_path, top_k=1, label_check=True).process(self.SEEDS))
+        assert len(rows) == 4
+        assert rows[2]["seed_text"] == self.SEEDS[2]["text"] and rows[2]["passage_id"] not in {"doc-0", "doc-1"}
+
+    def test_a_first_batch_of_one_label_is_a_clear_error(self, corpus_file, tmp_path):
+        with pytest.raises(DataError, match="all seeds at once"):
+            next(make(corpus_file, tmp_path, label_check=True).process(self.SEEDS[:2]))
