@@ -22,6 +22,7 @@ from distilabel_synthesizrr.prompts import Demonstration
 from distilabel_synthesizrr.steps import (
     ExtractiveGenerate,
     FewShotGenerate,
+    JudgeLabel,
     Refine,
     RetrievalAugmentedGenerate,
     RetrieveContext,
@@ -37,6 +38,7 @@ __all__ = [
     "Demonstration",
     "ExtractiveGenerate",
     "FewShotGenerate",
+    "JudgeLabel",
     "Refine",
     "RetrievalAugmentedGenerate",
     "RetrieveContext",

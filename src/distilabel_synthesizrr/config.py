@@ -64,6 +64,7 @@ class RefineConfig(_Section):
     normalize: Optional[bool] = None
     near_duplicate_threshold: float = Field(default=0.7, gt=0.0, le=1.0)
     drop_seed_copies: bool = True
+    judge: bool = Field(default=False, description="Drop examples that a judge fitted on the seeds gives another label.")
 
 
 class TeacherConfig(_Section):

@@ -30,6 +30,7 @@ from distilabel_synthesizrr.scale import RayOptions, init_ray, shutdown_ray
 from distilabel_synthesizrr.steps import (
     ExtractiveGenerate,
     FewShotGenerate,
+    JudgeLabel,
     LabelRequests,
     LoadSeeds,
     Refine,
@@ -276,6 +277,14 @@ def run_key(plan: SynthesisPlan, llm=None) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
 
+def make_judge_step(plan: SynthesisPlan) -> Optional[JudgeLabel]:
+    """The label judge before `Refine` (`refine.judge`), fitted on the run's seeds; else None."""
+    if not plan.config.refine.judge:
+        return None
+    return JudgeLabel(name="judge_label", task=plan.config.task,
+                      examples=[{"text": s["text"], "label": str(s["label"])} for s in plan.seeds])
+
+
 def make_refine_step(plan: SynthesisPlan, llm=None, drop_rejected: bool = False) -> Refine:
     config = plan.config
     return Refine(
@@ -284,6 +293,7 @@ def make_refine_step(plan: SynthesisPlan, llm=None, drop_rejected: bool = False)
         normalize=config.refine.normalize, near_duplicate_threshold=config.refine.near_duplicate_threshold,
         # Retrieved text is real: near-copies of seeds are already cut by the similarity band.
         drop_seed_copies=config.refine.drop_seed_copies and llm is not None,
+        judge_column="judge_label" if config.refine.judge else None,
     )
 
 
@@ -354,15 +364,18 @@ def build_pipeline(
     ) as pipeline:
         refine = make_refine_step(plan, llm, drop_rejected)
         generate = make_generate_step(plan, llm)
+        judge = make_judge_step(plan)
         if plan.method == "fewgen":
             load = LabelRequests(name="label_requests", labels=task.label_names, per_label=plan.per_label or 1,
                                  batch_size=64)
-            load >> generate >> refine
-            return pipeline
-        load = LoadSeeds(name="load_seeds", source=config.data.seeds, labels=task.label_names,
-                         per_label=config.seeds_per_label, seed=config.seed, batch_size=64)
-        retrieve = make_retrieve_step(config, plan.top_k, plan.per_label)
-        load >> retrieve >> generate >> refine
+            steps = [load, generate]
+        else:
+            load = LoadSeeds(name="load_seeds", source=config.data.seeds, labels=task.label_names,
+                             per_label=config.seeds_per_label, seed=config.seed, batch_size=64)
+            steps = [load, make_retrieve_step(config, plan.top_k, plan.per_label), generate]
+        steps += [judge, refine] if judge is not None else [refine]
+        for upstream, downstream in zip(steps, steps[1:]):
+            upstream >> downstream
     return pipeline
 
 
@@ -382,10 +395,13 @@ def retry_failed_rows(plan: SynthesisPlan, llm, rows: List[Dict[str, Any]]) -> L
     logger.info("Retrying the %d rows whose teacher request failed...", len(failed))
     with Pipeline(name="synthesizrr-retry"):  # steps want a pipeline context; it is not run
         generate = make_generate_step(plan, llm)
+        judge = make_judge_step(plan)
         refine = make_refine_step(plan, llm, drop_rejected=False)
     generate.expected_rows = len(failed)
     generate.load()
     refine.load()
+    if judge is not None:
+        judge.load()
     keep = set(generate.inputs) | {"seed_id", "passage_id", "rank", "retrieval_score", "similarity"}
     inputs = [{k: v for k, v in rows[i].items() if k in keep} for i in failed]
     regenerated = []
@@ -393,6 +409,8 @@ def retry_failed_rows(plan: SynthesisPlan, llm, rows: List[Dict[str, Any]]) -> L
     for start in range(0, len(inputs), batch):
         regenerated += next(generate.process(inputs[start : start + batch]))
     generate.unload()
+    if judge is not None:
+        regenerated = next(judge.process(regenerated))
     merged = list(rows)
     for i, new in zip(failed, regenerated):
         merged[i] = {**rows[i], **new, "drop_reason": None}

@@ -56,6 +56,22 @@ def test_a_budget_below_what_the_seeds_retrieve_ends(tmp_path):
     assert set(result.summary["rows_per_label"]) <= set(config.task.labels)
 
 
+def test_the_label_judge_runs_between_generation_and_refine(config, tmp_path):
+    config.refine.judge = True
+    plan = plan_run(config, limit=8)
+    pipeline = build_pipeline(plan, llm=ScriptedLLM(), name="judged")
+    assert list(pipeline.dag.G.successors("judge_label")) == ["refine"]
+    # Every third request fails (calls 1 and 4 of the 5 rows); the retry pass (a fresh copy of the
+    # script: call 0 answers, call 1 fails) regenerates one of them, which must be judged too.
+    answer = "Story: {passage} (take {n})."
+    llm = ScriptedLLM(responses=[answer, None, answer], passage_words=30)
+    result = run_synthesis(config, tmp_path / "judged", llm=llm, limit=8)
+    kept = Distiset.load_from_disk(tmp_path / "judged")["default"]["train"]
+    assert result.summary["generated"] == 5 and result.summary["dropped_by_reason"] == {"no_output": 1}
+    assert len(kept) == 4
+    assert all(row["judge_label"] == row["label"] and row["judge_confidence"] > 0 for row in kept)
+
+
 def test_fewgen_pipeline(config, tmp_path):
     result = run_synthesis(config, tmp_path / "fewgen", llm=ScriptedLLM(responses=["Story: news item {n}."]),
                            limit=6, method="fewgen")

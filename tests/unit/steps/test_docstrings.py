@@ -7,6 +7,7 @@ from distilabel.utils.docstring import parse_google_docstring
 from distilabel_synthesizrr.steps import (
     ExtractiveGenerate,
     FewShotGenerate,
+    JudgeLabel,
     LabelRequests,
     LoadSeeds,
     Refine,
@@ -17,7 +18,7 @@ from distilabel_synthesizrr.steps import (
 
 COMPONENTS = [
     RetrieveContext, RetrievalAugmentedGenerate, FewShotGenerate, ExtractiveGenerate, Refine, LoadSeeds, LabelRequests,
-    SynthesizedToArgilla,
+    SynthesizedToArgilla, JudgeLabel,
 ]
 
 
