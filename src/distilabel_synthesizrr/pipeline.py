@@ -178,12 +178,25 @@ def build_retricl_demonstrations(
     similarity_band=(0.05, 0.9),
     max_words: int = 120,
     text_max_words: int = 60,
+    shots: int = 0,
 ) -> List[Demonstration]:
     """RetrICL demonstrations: each seed paired with its own top retrieved passage.
 
-    `index` must be loaded. Seeds whose search finds no passage in the band are skipped.
+    `index` must be loaded. A passage close to its seed (the paper's band is 0.5..0.9) makes
+    the pair look like a rewrite, which teaches the teacher to keep to the passage it is
+    given. Seeds whose search finds no passage in the band are skipped, except that a label
+    with fewer than `shots` demonstrations in the band takes its seeds' closest passages
+    below it.
     """
-    hits = index.retrieve([s["text"] for s in seeds], 1, rank_window, similarity_band)
+    texts = [s["text"] for s in seeds]
+    hits = index.retrieve(texts, 1, rank_window, similarity_band)
+    have = Counter(str(seed["label"]) for seed, found in zip(seeds, hits) if found)
+    short = {str(s["label"]) for s in seeds if have[str(s["label"])] < shots}
+    if short:
+        logger.info("RetrICL: label(s) %s have fewer than %d seeds with a passage in the demonstration band %s; "
+                    "their closest passages below it are used too.", ", ".join(sorted(short)), shots, list(similarity_band))
+        below = index.retrieve(texts, 1, rank_window, (0.0, similarity_band[1]))
+        hits = [found or (below[i] if str(seeds[i]["label"]) in short else []) for i, found in enumerate(hits)]
     return [
         Demonstration(
             label=str(seed["label"]),
@@ -234,7 +247,7 @@ def plan_run(config: RunConfig, limit: Optional[int] = None, method: Optional[st
     if gen.mode == "retricl" and gen.shots > 0:
         demos = build_retricl_demonstrations(
             index, seeds, gen.demonstration_rank_window, gen.demonstration_similarity_band,
-            config.task.lengths.demonstration_max_words, config.task.lengths.output_max_words,
+            config.task.lengths.demonstration_max_words, config.task.lengths.output_max_words, gen.shots,
         )
         have = Counter(d.label for d in demos)
         short = [label for label in labels if have.get(label, 0) < gen.shots]
@@ -287,12 +300,13 @@ def make_judge_step(plan: SynthesisPlan) -> Optional[JudgeLabel]:
 
 def make_refine_step(plan: SynthesisPlan, llm=None, drop_rejected: bool = False) -> Refine:
     config = plan.config
+    # Retrieved text is real: near-copies of seeds are already cut by the similarity band.
+    drop_seed_copies = config.refine.drop_seed_copies and llm is not None
     return Refine(
         name="refine", task=config.task, drop_rejected=drop_rejected,
         too_long=config.refine.too_long, boilerplate=config.refine.boilerplate,
         normalize=config.refine.normalize, near_duplicate_threshold=config.refine.near_duplicate_threshold,
-        # Retrieved text is real: near-copies of seeds are already cut by the similarity band.
-        drop_seed_copies=config.refine.drop_seed_copies and llm is not None,
+        drop_seed_copies=drop_seed_copies, seeds=[s["text"] for s in plan.seeds] if drop_seed_copies else [],
         judge_column="judge_label" if config.refine.judge else None,
     )
 

@@ -38,6 +38,8 @@ _META = re.compile(
     re.IGNORECASE,
 )
 _QUOTES = "\"'“”‘’`"
+#: A shared run of this many words makes a near-copy (as `seed_copy_rate` counts them).
+_COPY_WORDS = 6
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s|$)")
 
 DropReason = Literal[
@@ -101,7 +103,10 @@ class Refine(Step):
         normalize: lower-case and strip punctuation; defaults to the task's `normalize_output`.
         near_duplicate_threshold: word 3-gram Jaccard at or above which a later row is a near
             duplicate of an earlier one. Defaults to 0.7.
-        drop_seed_copies: drop rows sharing a word 6-gram with their `seed_text`. Defaults to `True`.
+        drop_seed_copies: drop rows sharing a word 6-gram with their `seed_text` or with any of
+            `seeds`. Defaults to `True`.
+        seeds: every seed text of the run: a teacher shown seeds as demonstrations (FewGen,
+            RetrICL) may copy any of them, and a copy of a seed adds nothing new. Defaults to `[]`.
         judge_column: a column holding a judge's label (e.g. `labels` from distilabel's
             `TextClassification`); rows whose judge label differs are dropped. Defaults to `None`.
         drop_rejected: remove dropped rows from the output (default), or keep them with
@@ -162,6 +167,7 @@ class Refine(Step):
     normalize: Optional[bool] = None
     near_duplicate_threshold: float = Field(default=0.7, gt=0.0, le=1.0)
     drop_seed_copies: bool = True
+    seeds: List[str] = Field(default_factory=list)
     judge_column: Optional[str] = None
     drop_rejected: bool = True
 
@@ -174,10 +180,17 @@ class Refine(Step):
     _index: Dict[tuple, List[int]] = PrivateAttr(default_factory=lambda: defaultdict(list))
     _kept: List[Set[tuple]] = PrivateAttr(default_factory=list)
     _df: Optional[Counter] = PrivateAttr(default=None)
+    _seed_grams: Set[tuple] = PrivateAttr(default_factory=set)
 
     def load(self) -> None:
         super().load()
         self._exact, self._index, self._kept, self._df = set(), defaultdict(list), [], None
+        self._seed_grams = set().union(*(ngram_set(seed, _COPY_WORDS) for seed in self.seeds))
+
+    def _copies_a_seed(self, text: str, seed_text: Optional[str]) -> bool:
+        if seed_text and shares_ngram(text, seed_text, _COPY_WORDS):
+            return True
+        return bool(self._seed_grams) and not ngram_set(text, _COPY_WORDS).isdisjoint(self._seed_grams)
 
     @property
     def inputs(self) -> "StepColumns":
@@ -221,7 +234,7 @@ class Refine(Step):
             if self.too_long == "drop":
                 return text, "too_long"
             text = truncate_words(text, max_words)
-        if self.drop_seed_copies and row.get("seed_text") and shares_ngram(text, row["seed_text"], 6):
+        if self.drop_seed_copies and self._copies_a_seed(text, row.get("seed_text")):
             return text, "copies_seed"
         if self.judge_column and str(row.get(self.judge_column)) != str(row["label"]):
             return text, "judge_disagrees"

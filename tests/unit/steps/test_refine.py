@@ -123,3 +123,14 @@ def test_state_carries_across_batches(task):
         None, "duplicate", None, "near_duplicate"]
     step.load()  # a new run starts clean
     assert next(step.process(rows[1:2]))[0]["drop_reason"] is None
+
+
+def test_copies_of_any_seed_are_dropped_when_the_seeds_are_given(task):
+    seeds = ["analysts said rates will rise and yields climb sharply", "opec agrees to cut crude oil output today"]
+    rows = [
+        {"text": "Traders said opec agrees to cut crude oil output today in Vienna.", "label": "crude"},
+        {"text": "OPEC members will cut output by a million barrels.", "label": "crude"},
+    ]
+    assert [r["drop_reason"] for r in refine(task, rows, seeds=seeds)] == ["copies_seed", None]
+    assert [r["drop_reason"] for r in refine(task, rows)] == [None, None]
+    assert [r["drop_reason"] for r in refine(task, rows, seeds=seeds, drop_seed_copies=False)] == [None, None]
