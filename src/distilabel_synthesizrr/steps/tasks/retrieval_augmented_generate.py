@@ -43,8 +43,10 @@ class RetrievalAugmentedGenerate(Task, ProgressMixin, CheckpointMixin):
     - `zero_shot`: the passage and instruction only;
     - `seed_shot`: `shots` same-label seed examples without passages.
 
-    Demonstrations are drawn at random without replacement for each prompt, reproducibly
-    from `seed` and the row's passage and seed. It works with any distilabel LLM.
+    Demonstrations are drawn at random without replacement, reproducibly from `seed` and the
+    row's seed example: the passages one seed retrieved share a draw (and so a prompt prefix,
+    which inference servers evaluate once), while different seeds get different draws. It
+    works with any distilabel LLM.
 
     Attributes:
         task: the task spec (labels, verbalizations, prompt templates, lengths).
@@ -172,7 +174,9 @@ class RetrievalAugmentedGenerate(Task, ProgressMixin, CheckpointMixin):
         """The demonstrations shown for this row (none in `zero_shot` mode)."""
         if self.mode == "zero_shot":
             return []
-        key = f"{self.seed}|{input.get('passage_id')}|{input.get('seed_text')}|{input['label']}|{input['context'][:64]}"
+        # The passages of one seed share their draw: consecutive prompts then share their prefix,
+        # which llama.cpp, vLLM and most APIs evaluate only once (RetrICL is 2-3x faster on CPUs).
+        key = f"{self.seed}|{input.get('seed_text') or input['context'][:64]}|{input['label']}"
         return draw_demonstrations(self._pool, input["label"], self.shots, key, input.get("seed_text"))
 
     def format_input(self, input: Dict[str, Any]) -> "ChatType":

@@ -35,11 +35,19 @@ class TestRetrievalAugmentedGenerate:
         assert [m["role"] for m in messages] == ["system", "user", "assistant", "user", "assistant", "user"]
         assert messages[1]["content"].startswith("News article:\nPassage of")
 
-    def test_draws_are_reproducible_and_vary_across_rows(self, task):
+    def test_draws_are_reproducible_and_vary_across_seeds(self, task):
         step = make(task, demonstrations=DEMOS, shots=1, seed=3)
         assert step.demonstrations_for(ROW) == step.demonstrations_for(dict(ROW))
-        draws = {step.demonstrations_for({**ROW, "passage_id": f"p{i}", "seed_text": "x"})[0].text for i in range(30)}
+        draws = {step.demonstrations_for({**ROW, "passage_id": f"p{i}", "seed_text": f"seed {i}"})[0].text
+                 for i in range(30)}
         assert draws == {"seed A", "seed B", "seed C"}
+
+    def test_the_passages_of_one_seed_share_a_draw_and_so_a_prompt_prefix(self, task):
+        step = make(task, demonstrations=DEMOS, shots=2, seed=3)
+        rows = [{**ROW, "passage_id": f"p{i}", "context": f"Passage number {i} about oil."} for i in range(5)]
+        prompts = [step.format_input(row) for row in rows]
+        assert all(p[:-1] == prompts[0][:-1] for p in prompts) and len(prompts[0]) == 6
+        assert len({p[-1]["content"] for p in prompts}) == 5
 
     def test_seed_shot_hides_the_passages(self, task):
         step = make(task, mode="seed_shot", demonstrations=DEMOS, shots=1)
