@@ -152,15 +152,16 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _cmd_experiment(args: argparse.Namespace) -> int:
     from distilabel_synthesizrr.config import load_config
-    from distilabel_synthesizrr.experiment import METHODS, run_experiment
+    from distilabel_synthesizrr.experiment import claims_markdown, default_methods, run_experiment
 
     config = load_config(args.config)
     results = run_experiment(config, Path(args.output), teacher=args.teacher or config.teacher.kind,
-                             methods=args.methods or METHODS, seeds=args.seeds, budget=args.budget,
+                             methods=args.methods or default_methods(config), seeds=args.seeds, budget=args.budget,
                              student=_student_settings(args), sample_size=args.sample_size)
     print(f"\n{config.task.name}: teacher {results['teacher']}, budget {results['budget']}, "
           f"{results['seeds_per_label']} seeds per label, random seeds {results['random_seeds']}\n")
     print(results["table"])
+    print(claims_markdown(results["claims"]))
     print(f"experiment.json, experiment.md, runs, students and reports: {Path(args.output).resolve()}")
     return 0
 

@@ -23,6 +23,13 @@ logger = logging.getLogger("distilabel_synthesizrr.experiment")
 METHODS = ("synthesizrr-retricl", "synthesizrr-zero_shot", "fewgen", "extractive")
 
 
+def default_methods(config: RunConfig) -> List[str]:
+    """SynthesizRR as the config sets it up (its default variant) first, then the other
+    SynthesizRR variant, FewGen and the extractive baseline."""
+    first = f"synthesizrr-{config.generation.mode}"
+    return [first] + [m for m in METHODS if m != first]
+
+
 def _method_config(config: RunConfig, method: str) -> RunConfig:
     config = config.model_copy(deep=True)
     if method.startswith("synthesizrr"):
@@ -62,9 +69,10 @@ def run_experiment(
     output = Path(output)
     student = student or StudentSettings()
     eval_spec = f"{config.preset or config.task.name}:test"
+    methods = list(methods)
     results: Dict[str, Any] = {"task": config.task.name, "teacher": teacher, "budget": budget or config.budget,
                                "seeds_per_label": config.seeds_per_label, "random_seeds": list(seeds),
-                               "student": student.describe(), "runs": {}}
+                               "student": student.describe(), "methods": methods, "runs": {}}
     with contextlib.ExitStack() as stack:
         if llm is None and teacher == "local" and any(m != "extractive" for m in methods):
             from distilabel_synthesizrr.teachers.local import LocalTeacher
@@ -105,9 +113,10 @@ def run_experiment(
             per_seed["gold"]["quality"] = quality[REAL_NAME]
             results["runs"][f"seed{seed}"] = per_seed
     results["table"] = summary_table(results)
+    results["claims"] = claims(results)
     output.mkdir(parents=True, exist_ok=True)
     (output / "experiment.json").write_text(json.dumps(results, indent=2, default=str))
-    (output / "experiment.md").write_text(results["table"])
+    (output / "experiment.md").write_text(results["table"] + "\n" + claims_markdown(results["claims"]))
     return results
 
 
@@ -142,4 +151,57 @@ def summary_table(results: Dict[str, Any]) -> str:
             f"{_fmt([e['student'].get('accuracy') for e in entries])} | "
             f"{_fmt([e['student'].get('macro_f1') for e in entries])} | {seeded} |"
         )
+    return "\n".join(lines) + "\n"
+
+
+def _mean(results: Dict[str, Any], row: str, *path: str) -> Optional[float]:
+    values = []
+    for per_seed in results["runs"].values():
+        value: Any = per_seed.get(row)
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is not None:
+            values.append(float(value))
+    return statistics.mean(values) if values else None
+
+
+#: (what, row A, row B, path, direction, margin): "A's mean is at least B's + margin" (higher is
+#: better) or "at most B's" (lower is better).
+_CLAIMS = [
+    ("student accuracy", "{main}", "fewgen", ("student", "accuracy"), "higher", 0.0),
+    ("student macro-F1", "{main}", "fewgen", ("student", "macro_f1"), "higher", 0.0),
+    ("Self-BLEU-5", "{main}", "fewgen", ("quality", "self_bleu5"), "lower", 0.0),
+    ("label preservation", "{main}", "fewgen", ("quality", "label_preservation"), "higher", 0.0),
+    ("seeds + data: accuracy", "{main}", "seeds only", ("student_with_seeds", "accuracy"), "higher", 0.02),
+]
+
+
+def claims(results: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The method's claims, checked on the means over random seeds: SynthesizRR's default
+    variant (the first method) against FewGen on the student and on diversity and label
+    preservation, and seeds + SynthesizRR against the seeds alone (+2 accuracy points).
+    A claim whose rows were not run is left out."""
+    main = results.get("methods", METHODS)[0]
+    out = []
+    for what, a, b, path, direction, margin in _CLAIMS:
+        a = a.format(main=main)
+        mine = _mean(results, a, *path)
+        # The seeds-only student has no `student_with_seeds`: compare with its own student.
+        other = _mean(results, b, *(("student", path[1]) if b == "seeds only" else path))
+        if mine is None or other is None:
+            continue
+        held = mine >= other + margin if direction == "higher" else mine <= other - margin
+        out.append({"claim": f"{a} {'>=' if direction == 'higher' else '<='} {b}"
+                             + (f" + {margin:g}" if margin else "") + f" on {what}",
+                    "value": round(mine, 4), "baseline": round(other, 4), "held": held})
+    return out
+
+
+def claims_markdown(checked: List[Dict[str, Any]]) -> str:
+    """The claims as a Markdown list (means over the random seeds)."""
+    if not checked:
+        return ""
+    lines = ["Claims (means over the random seeds):", ""]
+    for c in checked:
+        lines.append(f"- {'met' if c['held'] else 'NOT met'}: {c['claim']} ({c['value']:.4g} vs {c['baseline']:.4g})")
     return "\n".join(lines) + "\n"

@@ -1,0 +1,56 @@
+from types import SimpleNamespace
+
+from distilabel_synthesizrr.experiment import claims, claims_markdown, default_methods, summary_table
+
+
+def _row(acc, f1, bleu=None, lp=None, seeded=None, kept=None):
+    row = {"student": {"accuracy": acc, "macro_f1": f1}}
+    if bleu is not None:
+        row["quality"] = {"self_bleu5": bleu, "label_preservation": lp}
+    if seeded is not None:
+        row["student_with_seeds"] = {"accuracy": seeded}
+    if kept is not None:
+        row["summary"] = {"kept": kept}
+    return row
+
+
+RESULTS = {
+    "methods": ["synthesizrr-retricl", "fewgen"],
+    "runs": {
+        "seed0": {"synthesizrr-retricl": _row(0.90, 0.80, 5.0, 0.90, 0.95, 180), "fewgen": _row(0.85, 0.82, 6.0, 0.85, 0.93, 170),
+                  "seeds only": _row(0.92, 0.85), "gold": _row(0.95, 0.9, 20.0, 0.97)},
+        "seed1": {"synthesizrr-retricl": _row(0.92, 0.82, 7.0, 0.80, 0.93, 182), "fewgen": _row(0.83, 0.80, 5.0, 0.86, 0.92, 168),
+                  "seeds only": _row(0.90, 0.84), "gold": _row(0.95, 0.9, 21.0, 0.97)},
+    },
+}
+
+
+def test_claims_compare_means_over_seeds():
+    by_claim = {c["claim"]: c for c in claims(RESULTS)}
+    accuracy = by_claim["synthesizrr-retricl >= fewgen on student accuracy"]
+    assert accuracy["held"] and accuracy["value"] == 0.91 and accuracy["baseline"] == 0.84
+    assert by_claim["synthesizrr-retricl >= fewgen on student macro-F1"]["held"]  # 0.81 vs 0.81
+    assert by_claim["synthesizrr-retricl <= fewgen on Self-BLEU-5"]["held"] is False  # 6.0 vs 5.5
+    assert by_claim["synthesizrr-retricl >= fewgen on label preservation"]["held"] is False  # 0.85 vs 0.855
+    seeded = by_claim["synthesizrr-retricl >= seeds only + 0.02 on seeds + data: accuracy"]
+    assert seeded["held"] and seeded["value"] == 0.94 and seeded["baseline"] == 0.91
+    text = claims_markdown(claims(RESULTS))
+    assert "- met: synthesizrr-retricl >= fewgen on student accuracy (0.91 vs 0.84)" in text
+    assert "- NOT met: synthesizrr-retricl <= fewgen on Self-BLEU-5 (6 vs 5.5)" in text
+
+
+def test_claims_skip_rows_that_were_not_run():
+    results = {"methods": ["synthesizrr-retricl"], "runs": {"seed0": {"synthesizrr-retricl": _row(0.9, 0.8, 5.0, 0.9, 0.95),
+                                                                       "seeds only": _row(0.9, 0.8)}}}
+    assert [c["claim"] for c in claims(results)] == ["synthesizrr-retricl >= seeds only + 0.02 on seeds + data: accuracy"]
+
+
+def test_table_has_mean_and_spread():
+    table = summary_table(RESULTS)
+    assert "| synthesizrr-retricl | 181 ± 1 |" in table
+    assert "0.910 ± 0.014" in table
+
+
+def test_the_default_variant_comes_first():
+    config = SimpleNamespace(generation=SimpleNamespace(mode="zero_shot"))
+    assert default_methods(config) == ["synthesizrr-zero_shot", "synthesizrr-retricl", "fewgen", "extractive"]
