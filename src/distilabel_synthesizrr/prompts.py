@@ -45,9 +45,9 @@ def fewgen_request(task: TaskSpec, label: str) -> str:
     return fill(task.prompts.fewgen_instruction, task, label)
 
 
-def answer(task: TaskSpec, text: str) -> str:
-    """An assistant turn: the output prefix, then the example text."""
-    return f"{task.prompts.output_prefix} {text.strip()}"
+def answer(task: TaskSpec, text: str, label: Optional[str] = None) -> str:
+    """An assistant turn: the (label's) output prefix, then the example text."""
+    return f"{task.answer_prefix(label)} {text.strip()}"
 
 
 def _system(task: TaskSpec) -> ChatType:
@@ -65,7 +65,8 @@ def synthesizrr_messages(
     messages = _system(task)
     for demo in demonstrations:
         request = inversion_request(task, demo.label, demo.context) if demo.context else fewgen_request(task, demo.label)
-        messages += [{"role": "user", "content": request}, {"role": "assistant", "content": answer(task, demo.text)}]
+        messages += [{"role": "user", "content": request},
+                     {"role": "assistant", "content": answer(task, demo.text, demo.label)}]
     messages.append({"role": "user", "content": inversion_request(task, label, passage)})
     return messages
 
@@ -75,7 +76,7 @@ def fewgen_messages(task: TaskSpec, label: str, demonstrations: Sequence[Demonst
     messages = _system(task)
     for demo in demonstrations:
         messages += [{"role": "user", "content": fewgen_request(task, demo.label)},
-                     {"role": "assistant", "content": answer(task, demo.text)}]
+                     {"role": "assistant", "content": answer(task, demo.text, demo.label)}]
     messages.append({"role": "user", "content": fewgen_request(task, label)})
     return messages
 
@@ -122,12 +123,12 @@ def parse_answer(raw: Optional[str], task: TaskSpec) -> Optional[str]:
     if raw is None:
         return None
     text = raw.replace("\r", "").strip()
-    prefix = task.prompts.output_prefix.strip()
-    if prefix:
-        found = re.search(re.escape(prefix), text, flags=re.IGNORECASE)
+    prefixes = "|".join(re.escape(p.strip()) for p in task.answer_prefixes if p.strip())
+    if prefixes:
+        found = re.search(prefixes, text, flags=re.IGNORECASE)
         if found:
             text = text[found.end():]
-        stop = re.search(r"(?im)^\s*(" + re.escape(prefix) + "|" + re.escape(task.prompts.context_header.strip()) + ")", text)
+        stop = re.search(r"(?im)^\s*(" + prefixes + "|" + re.escape(task.prompts.context_header.strip()) + ")", text)
         if stop and stop.start() > 0:
             text = text[: stop.start()]
     text = cut_instruction_echo(text.strip(), task)

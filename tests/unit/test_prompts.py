@@ -67,3 +67,30 @@ class TestParseAnswer:
 
     def test_an_answer_that_is_only_an_echo_is_empty(self, task):
         assert parse_answer("Story: Rewrite the article above as a short news story about oil.", task) is None
+
+
+class TestPerLabelPrefixes:
+    @pytest.fixture
+    def labelled(self, task):
+        prompts = {**task.prompts.model_dump(), "output_prefixes": {"crude": "Oil story:", "interest": "Rates story:"}}
+        return task.model_copy(update={"prompts": type(task.prompts)(**prompts)})
+
+    def test_demonstrations_answer_with_their_label_prefix(self, labelled):
+        demos = [Demonstration(label="interest", text="rates rise"), Demonstration(label="crude", text="oil falls")]
+        messages = fewgen_messages(labelled, "crude", demos)
+        assert [m["content"] for m in messages if m["role"] == "assistant"] == ["Rates story: rates rise",
+                                                                                "Oil story: oil falls"]
+
+    def test_any_prefix_is_cut(self, labelled):
+        assert parse_answer("Oil story: OPEC cut output.\nRates story: more", labelled) == "OPEC cut output."
+        assert parse_answer("Story: Rates rose.", labelled) == "Rates rose."
+
+    def test_prefixes_of_unknown_labels_are_refused(self, task):
+        from pydantic import ValidationError
+
+        from distilabel_synthesizrr.presets import TaskSpec
+
+        data = task.model_dump()
+        data["prompts"]["output_prefixes"] = {"ship": "Ship story:"}
+        with pytest.raises(ValidationError, match="output_prefixes names labels the task does not have: ship"):
+            TaskSpec(**data)

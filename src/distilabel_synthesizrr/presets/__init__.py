@@ -28,6 +28,11 @@ class Prompts(BaseModel):
     instruction: str = Field(description="Task-inversion instruction; must name {verbalization}.")
     fewgen_instruction: str = Field(description="FewGen instruction (no passage); must name {verbalization}.")
     output_prefix: str = Field(description='Prefix of the answer, e.g. "Summary:".')
+    output_prefixes: Dict[str, str] = Field(
+        default_factory=dict,
+        description='Per-label answer prefixes (e.g. "Negative review:") that replace output_prefix for those '
+                    "labels: a small teacher then names the label in its demonstrations and in its answer.",
+    )
     refusal: str = Field(description="Sentinel the teacher answers when it cannot do the task.")
 
     @field_validator("instruction", "fewgen_instruction")
@@ -76,9 +81,25 @@ class TaskSpec(BaseModel):
             raise ValueError(f"labels without a verbalization: {', '.join(empty)}")
         return {str(k): str(v) for k, v in labels.items()}
 
+    @model_validator(mode="after")
+    def _prefixes_of_known_labels(self) -> "TaskSpec":
+        unknown = sorted(set(self.prompts.output_prefixes) - set(self.labels))
+        if unknown:
+            raise ValueError(f"prompts.output_prefixes names labels the task does not have: {', '.join(unknown)}")
+        return self
+
     @property
     def label_names(self) -> List[str]:
         return list(self.labels)
+
+    def answer_prefix(self, label: Optional[str] = None) -> str:
+        """The prefix of an answer of `label` (its own, else the task's `output_prefix`)."""
+        return self.prompts.output_prefixes.get(label, self.prompts.output_prefix) if label else self.prompts.output_prefix
+
+    @property
+    def answer_prefixes(self) -> List[str]:
+        """Every answer prefix of the task, longest first."""
+        return sorted({self.prompts.output_prefix, *self.prompts.output_prefixes.values()}, key=len, reverse=True)
 
     def verbalize(self, label: str) -> str:
         try:

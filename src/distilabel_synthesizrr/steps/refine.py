@@ -219,7 +219,7 @@ class Refine(Step):
         if self._refusal(str(raw)):
             return raw, "refusal"
         text = parse_answer(str(raw), self.task) or ""
-        text, was_meta = clean_text(text, self.task.prompts.output_prefix)
+        text, was_meta = clean_text(text, self.task.answer_prefix(row["label"]))
         if was_meta and self.boilerplate == "drop":
             return text, "boilerplate"
         normalize = self.task.normalize_output if self.normalize is None else self.normalize
