@@ -64,6 +64,8 @@ class RefineConfig(_Section):
     normalize: Optional[bool] = None
     near_duplicate_threshold: float = Field(default=0.7, gt=0.0, le=1.0)
     drop_seed_copies: bool = True
+    seed_copy_share: float = Field(default=0.2, gt=0.0, le=1.0,
+                                   description="Share of an example's word 6-grams found in the seeds that makes it a copy.")
     judge: bool = Field(default=False, description="Drop examples that a judge fitted on the seeds gives another label.")
 
 

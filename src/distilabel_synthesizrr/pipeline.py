@@ -307,6 +307,7 @@ def make_refine_step(plan: SynthesisPlan, llm=None, drop_rejected: bool = False)
         too_long=config.refine.too_long, boilerplate=config.refine.boilerplate,
         normalize=config.refine.normalize, near_duplicate_threshold=config.refine.near_duplicate_threshold,
         drop_seed_copies=drop_seed_copies, seeds=[s["text"] for s in plan.seeds] if drop_seed_copies else [],
+        seed_copy_share=config.refine.seed_copy_share,
         judge_column="judge_label" if config.refine.judge else None,
     )
 

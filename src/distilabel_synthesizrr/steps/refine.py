@@ -13,7 +13,6 @@ from distilabel_synthesizrr.text import (
     jaccard,
     ngram_set,
     normalize_like_reference,
-    shares_ngram,
     truncate_words,
     word_count,
     words,
@@ -103,8 +102,11 @@ class Refine(Step):
         normalize: lower-case and strip punctuation; defaults to the task's `normalize_output`.
         near_duplicate_threshold: word 3-gram Jaccard at or above which a later row is a near
             duplicate of an earlier one. Defaults to 0.7.
-        drop_seed_copies: drop rows sharing a word 6-gram with their `seed_text` or with any of
-            `seeds`. Defaults to `True`.
+        drop_seed_copies: drop rows that copy a seed: at least `seed_copy_share` of their word
+            6-grams appear in their `seed_text` or in any of `seeds`. Defaults to `True`.
+        seed_copy_share: the share of a row's word 6-grams taken from seeds that makes it a
+            copy. One shared 6-gram is not enough: formulaic text ("the bank of england said
+            it") shares common phrases with many seeds. Defaults to 0.2.
         seeds: every seed text of the run: a teacher shown seeds as demonstrations (FewGen,
             RetrICL) may copy any of them, and a copy of a seed adds nothing new. Defaults to `[]`.
         judge_column: a column holding a judge's label (e.g. `labels` from distilabel's
@@ -168,6 +170,7 @@ class Refine(Step):
     near_duplicate_threshold: float = Field(default=0.7, gt=0.0, le=1.0)
     drop_seed_copies: bool = True
     seeds: List[str] = Field(default_factory=list)
+    seed_copy_share: float = Field(default=0.2, gt=0.0, le=1.0)
     judge_column: Optional[str] = None
     drop_rejected: bool = True
 
@@ -188,9 +191,13 @@ class Refine(Step):
         self._seed_grams = set().union(*(ngram_set(seed, _COPY_WORDS) for seed in self.seeds))
 
     def _copies_a_seed(self, text: str, seed_text: Optional[str]) -> bool:
-        if seed_text and shares_ngram(text, seed_text, _COPY_WORDS):
-            return True
-        return bool(self._seed_grams) and not ngram_set(text, _COPY_WORDS).isdisjoint(self._seed_grams)
+        grams = ngram_set(text, _COPY_WORDS)
+        if not grams:
+            return False
+        taken = grams & self._seed_grams
+        if seed_text:
+            taken |= grams & ngram_set(seed_text, _COPY_WORDS)
+        return len(taken) >= self.seed_copy_share * len(grams)
 
     @property
     def inputs(self) -> "StepColumns":

@@ -134,3 +134,13 @@ def test_copies_of_any_seed_are_dropped_when_the_seeds_are_given(task):
     assert [r["drop_reason"] for r in refine(task, rows, seeds=seeds)] == ["copies_seed", None]
     assert [r["drop_reason"] for r in refine(task, rows)] == [None, None]
     assert [r["drop_reason"] for r in refine(task, rows, seeds=seeds, drop_seed_copies=False)] == [None, None]
+
+
+def test_one_common_phrase_is_not_a_copy(task):
+    seeds = ["the bank of england said it had provided the money market with help this morning"]
+    common = {"text": "Sterling rose against the dollar after the bank of england said it would keep rates on hold "
+                      "while traders waited for the trade figures due next week.", "label": "interest"}
+    copied = {"text": "The bank of england said it had provided the money market with help today.", "label": "interest"}
+    out = refine(task, [common, copied], seeds=seeds)
+    assert [r["drop_reason"] for r in out] == [None, "copies_seed"]
+    assert refine(task, [common], seeds=seeds, seed_copy_share=0.04)[0]["drop_reason"] == "copies_seed"
