@@ -5,7 +5,7 @@ teacher is built from the `prompts` section of a preset (see `distilabel_synthes
 """
 
 from pathlib import Path
-from typing import Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Union
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -136,12 +136,22 @@ class DataSpec(BaseModel):
 
 
 class Preset(BaseModel):
-    """A task and its data: what `examples/*.yaml` configs start from."""
+    """A task and its data, and the run settings that work best for it: what `examples/*.yaml`
+    configs start from.
+
+    `seeds_per_label`, `retrieval`, `generation` and `refine` are defaults of a run's config
+    (`distilabel_synthesizrr.config.RunConfig`), checked when a config is built from the preset;
+    a config overrides any of them.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     task: TaskSpec
     data: DataSpec
+    seeds_per_label: Optional[int] = Field(default=None, ge=1)
+    retrieval: Dict[str, Any] = Field(default_factory=dict)
+    generation: Dict[str, Any] = Field(default_factory=dict)
+    refine: Dict[str, Any] = Field(default_factory=dict)
 
 
 def available_presets() -> List[str]:

@@ -27,3 +27,35 @@ def test_instruction_must_name_the_label(task):
 def test_verbalize_unknown_label(task):
     with pytest.raises(ConfigError, match="'ship' has no verbalization"):
         task.verbalize("ship")
+
+
+class TestRunDefaults:
+    def test_a_preset_carries_the_run_settings_found_best_for_its_task(self):
+        from distilabel_synthesizrr.config import config_from_dict
+
+        config = config_from_dict({"preset": "reuters_topics"})
+        assert config.retrieval.label_check is True and config.generation.temperature == 0.6
+        movies = config_from_dict({"preset": "movie_sentiment"})
+        assert movies.seeds_per_label == 16 and movies.retrieval.similarity_band == [0.02, 0.9]
+        assert movies.task.answer_prefix("rotten") == "Negative review:"
+
+    def test_a_config_overrides_them(self):
+        from distilabel_synthesizrr.config import config_from_dict
+
+        config = config_from_dict({"preset": "reuters_topics", "generation": {"temperature": 0.9},
+                                   "retrieval": {"top_k": 5}})
+        assert config.generation.temperature == 0.9 and config.generation.mode == "retricl"
+        assert config.retrieval.label_check is True and config.retrieval.top_k == 5
+
+    def test_a_typo_in_a_preset_section_is_named(self, tmp_path):
+        import yaml
+
+        from distilabel_synthesizrr.config import config_from_dict
+        from distilabel_synthesizrr.presets import read_preset_dict
+
+        preset = read_preset_dict("reuters_topics")
+        preset["generation"]["temprature"] = 0.5
+        path = tmp_path / "mine.yaml"
+        path.write_text(yaml.safe_dump(preset))
+        with pytest.raises(ConfigError, match="unknown key 'generation.temprature'. Did you mean 'temperature'"):
+            config_from_dict({"preset": str(path)})
