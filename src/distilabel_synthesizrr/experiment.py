@@ -135,8 +135,8 @@ def summary_table(results: Dict[str, Any]) -> str:
     rows = [m for m in runs[0] if m not in ("seeds only", "gold")] + ["gold", "seeds only"]
     header = ("| training data | examples kept | Self-BLEU-5 ↓ | distinct-2 ↑ | entity entropy ↑ | MAUVE ↑ | "
               "label preservation ↑ | seed copies ↓ | passage copies ↓ | student acc. | student macro-F1 | "
-              "seeds + data: acc. |")
-    lines = [header, "|" + "---|" * 12]
+              "seeds + data: acc. | seeds + data: macro-F1 |")
+    lines = [header, "|" + "---|" * 13]
     for row in rows:
         entries = [r[row] for r in runs]
 
@@ -145,11 +145,12 @@ def summary_table(results: Dict[str, Any]) -> str:
 
         kept = _fmt([e.get("summary", {}).get("kept") for e in entries], 0) if "summary" in entries[0] else "-"
         seeded = _fmt([(e.get("student_with_seeds") or {}).get("accuracy") for e in entries])
+        seeded_f1 = _fmt([(e.get("student_with_seeds") or {}).get("macro_f1") for e in entries])
         lines.append(
             f"| {row} | {kept} | {q('self_bleu5')} | {q('distinct2')} | {q('entity_entropy')} | {q('mauve')} | "
             f"{q('label_preservation')} | {q('seed_copy_rate')} | {q('context_copy_rate')} | "
             f"{_fmt([e['student'].get('accuracy') for e in entries])} | "
-            f"{_fmt([e['student'].get('macro_f1') for e in entries])} | {seeded} |"
+            f"{_fmt([e['student'].get('macro_f1') for e in entries])} | {seeded} | {seeded_f1} |"
         )
     return "\n".join(lines) + "\n"
 
