@@ -28,12 +28,12 @@ _PREAMBLE = re.compile(
     re.IGNORECASE,
 )
 #: Meta-summaries ("The article discusses ..."): they describe the passage instead of
-#: being an example of the task.
+#: being an example of the task. A judgement ("This film is a mess") is not one.
 _META = re.compile(
     r"^\s*(?:in )?(?:the|this) (?:news |above |given )?(?:article|story|text|passage|report|piece|"
     r"movie|film|plot|summary)(?: above)?,? (?:discusses|is about|describes|talks about|reports(?: on| that)?|"
     r"says(?: that)?|mentions|explains|highlights|focuses on|covers|tells(?: us)?(?: about| that)?|"
-    r"details|states(?: that)?|is a|was)\s*(?:that\s+|how\s+)?",
+    r"details|states(?: that)?)\b\s*(?:that\s+|how\s+)?",
     re.IGNORECASE,
 )
 _QUOTES = "\"'“”‘’`"

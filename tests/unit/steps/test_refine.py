@@ -144,3 +144,10 @@ def test_one_common_phrase_is_not_a_copy(task):
     out = refine(task, [common, copied], seeds=seeds)
     assert [r["drop_reason"] for r in out] == [None, "copies_seed"]
     assert refine(task, [common], seeds=seeds, seed_copy_share=0.04)[0]["drop_reason"] == "copies_seed"
+
+
+@pytest.mark.parametrize("review", ["This film is a mess, and its themes are just as terrible.",
+                                    "This film is all about the unrelenting logic of a lost man.",
+                                    "The movie was a delight from start to finish."])
+def test_a_judgement_is_not_a_meta_summary(review):
+    assert clean_text(review, "Review:") == (review, False)
