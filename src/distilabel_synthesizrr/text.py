@@ -81,15 +81,9 @@ def ngram_set(text: str, n: int) -> Set[Tuple[str, ...]]:
 
 
 @lru_cache(maxsize=4096)
-def _frozen_ngrams(text: str, n: int) -> FrozenSet[Tuple[str, ...]]:
+def frozen_ngram_set(text: str, n: int) -> FrozenSet[Tuple[str, ...]]:
+    """`ngram_set`, cached: for a text that many rows are compared with (a seed)."""
     return frozenset(ngram_set(text, n))
-
-
-def shares_ngram(a: str, b: str, n: int = 6) -> bool:
-    """Whether `a` and `b` share at least one word `n`-gram (a near-copy signal). `b`'s
-    n-grams are cached: it is the side that repeats (a seed, shared by many examples)."""
-    grams_a = ngram_set(a, n)
-    return bool(grams_a) and not grams_a.isdisjoint(_frozen_ngrams(b, n))
 
 
 def jaccard(a: Set, b: Set) -> float:

@@ -4,7 +4,6 @@ from distilabel_synthesizrr.text import (
     jaccard,
     lexical_cosine,
     normalize_like_reference,
-    shares_ngram,
     tokenize_for_search,
     truncate_words,
     word_count,
@@ -36,12 +35,6 @@ def test_normalize_like_reference():
     assert normalize_like_reference("U.S. Oil, up 5%!") == "u s oil up 5"
 
 
-@pytest.mark.parametrize(
-    "a,b,expected",
-    [("a b c d e f g", "x a b c d e f y", True), ("a b c d e f", "a b c d e x", False), ("", "a b c d e f", False)],
-)
-def test_shares_ngram(a, b, expected):
-    assert shares_ngram(a, b, 6) is expected
 
 
 class TestSimilarities:

@@ -94,7 +94,7 @@ class TaskSpec(BaseModel):
 
     def answer_prefix(self, label: Optional[str] = None) -> str:
         """The prefix of an answer of `label` (its own, else the task's `output_prefix`)."""
-        return self.prompts.output_prefixes.get(label, self.prompts.output_prefix) if label else self.prompts.output_prefix
+        return self.prompts.output_prefixes.get(label, self.prompts.output_prefix)
 
     @property
     def answer_prefixes(self) -> List[str]:

@@ -10,6 +10,7 @@ from pydantic import Field, PositiveInt, PrivateAttr
 from distilabel_synthesizrr.presets import TaskSpec
 from distilabel_synthesizrr.prompts import parse_answer
 from distilabel_synthesizrr.text import (
+    frozen_ngram_set,
     jaccard,
     ngram_set,
     normalize_like_reference,
@@ -196,7 +197,7 @@ class Refine(Step):
             return False
         taken = grams & self._seed_grams
         if seed_text:
-            taken |= grams & ngram_set(seed_text, _COPY_WORDS)
+            taken |= grams & frozen_ngram_set(seed_text, _COPY_WORDS)
         return len(taken) >= self.seed_copy_share * len(grams)
 
     @property
