@@ -50,8 +50,8 @@ def _word_distribution():
     and the lengths of Reuters stories: what synthetic documents are drawn from."""
     from collections import Counter
 
+    from distilabel_synthesizrr.common.text import words
     from distilabel_synthesizrr.data import load_shipped
-    from distilabel_synthesizrr.text import words
 
     news = [r["text"] for r in load_shipped("news_articles")]
     reuters = [r["text"] for r in load_shipped("reuters_r8", "train")]

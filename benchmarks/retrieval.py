@@ -53,7 +53,7 @@ def _corpus(path: str) -> List[str]:
 
 def _build(engine: str, corpus: str, index_dir: str, queue) -> None:
     """Child process: build and save the index; report time and memory."""
-    from distilabel_synthesizrr.retrieval.cache import load_or_build
+    from distilabel_synthesizrr.retrieve.engines.cache import load_or_build
 
     texts = _corpus(corpus)
     gc.collect()
@@ -68,7 +68,7 @@ def _build(engine: str, corpus: str, index_dir: str, queue) -> None:
 
 def _serve(engine: str, folder: str, queries: List[str], k: int, queue) -> None:
     """Child process: a worker that loads the saved index and answers queries."""
-    from distilabel_synthesizrr.retrieval.base import make_retriever
+    from distilabel_synthesizrr.retrieve.engines.base import make_retriever
 
     retriever = make_retriever(engine)
     base = rss_mb()
@@ -96,7 +96,7 @@ def _in_child(target, *args) -> Dict[str, Any]:
 
 def _rank_bm25(corpus: str, queries: List[str], k: int, queue) -> None:
     """Child process: rank_bm25 builds in memory and answers `queries` one by one."""
-    from distilabel_synthesizrr.retrieval.bm25 import RankBm25Retriever
+    from distilabel_synthesizrr.retrieve.engines.bm25 import RankBm25Retriever
 
     texts = _corpus(corpus)
     gc.collect()

@@ -43,9 +43,10 @@ def _serve(latency: float, concurrency: int, max_requests: int, max_seconds: flo
 
 
 def run(args: argparse.Namespace) -> Dict[str, Any]:
-    from distilabel_synthesizrr.config import load_config
-    from distilabel_synthesizrr.pipeline import generation_batch_size, plan_run, run_synthesis
-    from distilabel_synthesizrr.teachers import resilient_llm
+    from distilabel_synthesizrr.generate.teachers import resilient_llm
+    from distilabel_synthesizrr.run.build import generation_batch_size
+    from distilabel_synthesizrr.run.config import load_config
+    from distilabel_synthesizrr.run.execute import plan_run, run_synthesis
 
     ctx = mp.get_context("spawn")
     ready, stats, stop = ctx.Queue(), ctx.Queue(), ctx.Event()

@@ -13,12 +13,15 @@ import warnings
 # imported; it says nothing about the user's code.
 warnings.filterwarnings("ignore", message="The 'default' attribute with value None was provided to the `Field", module="pydantic")
 
-from distilabel_synthesizrr.config import RunConfig, load_config
 from distilabel_synthesizrr.data import DataSource, load_records, load_shipped
 from distilabel_synthesizrr.errors import ConfigError, DataError, SynthesizRRError, TeacherError
-from distilabel_synthesizrr.pipeline import build_pipeline, build_retricl_demonstrations, plan_run, run_synthesis
+from distilabel_synthesizrr.generate.demonstrations import build_retricl_demonstrations
+from distilabel_synthesizrr.generate.prompts import Demonstration
 from distilabel_synthesizrr.presets import TaskSpec, available_presets, load_preset
-from distilabel_synthesizrr.prompts import Demonstration
+from distilabel_synthesizrr.run.build import build_pipeline
+from distilabel_synthesizrr.run.config import RunConfig, load_config
+from distilabel_synthesizrr.run.execute import run_synthesis
+from distilabel_synthesizrr.run.plan import plan_run
 from distilabel_synthesizrr.steps import (
     ExtractiveGenerate,
     FewShotGenerate,

@@ -6,31 +6,34 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 from distilabel_synthesizrr.errors import ConfigError, SynthesizRRError
+
+if TYPE_CHECKING:
+    from distilabel_synthesizrr.run.rundir import RunSummary
 
 log = logging.getLogger("distilabel_synthesizrr")
 
 
-def _print_summary(summary: dict, output: Path) -> None:
+def _print_summary(summary: "RunSummary", output: Path) -> None:
     print("\n=== SynthesizRR run summary ===")
-    print(f"task {summary['task']} | method {summary['method']} ({summary['mode']}) | teacher {summary['teacher']}")
-    print(f"seeds {summary['seeds']} | generated {summary['generated']} | kept {summary['kept']} | {summary['seconds']} s")
-    print("rows per label: " + ", ".join(f"{k}={v}" for k, v in summary["rows_per_label"].items()))
-    if summary["dropped_by_reason"]:
-        print("dropped: " + ", ".join(f"{k}={v}" for k, v in summary["dropped_by_reason"].items()))
-    tokens = summary["tokens"]
-    cost = f", cost {summary['cost']:.4f}" if "cost" in summary else ""
+    print(f"task {summary.task} | method {summary.method} ({summary.mode}) | teacher {summary.teacher}")
+    print(f"seeds {summary.seeds} | generated {summary.generated} | kept {summary.kept} | {summary.seconds} s")
+    print("rows per label: " + ", ".join(f"{k}={v}" for k, v in summary.rows_per_label.items()))
+    if summary.dropped_by_reason:
+        print("dropped: " + ", ".join(f"{k}={v}" for k, v in summary.dropped_by_reason.items()))
+    tokens = summary.tokens
+    cost = f", cost {summary.cost:.4f}" if summary.cost is not None else ""
     print(f"tokens: prompt {tokens['prompt_tokens']}, completion {tokens['completion_tokens']}{cost}")
-    if summary.get("stopped"):
-        print(f"stopped early: {summary['stopped']} (raise teacher.max_total_tokens and re-run to continue)")
+    if summary.stopped:
+        print(f"stopped early: {summary.stopped} (raise teacher.max_total_tokens and re-run to continue)")
     print(f"dataset: {output.resolve()}  (Distiset.load_from_disk; dropped rows in the 'dropped' subset)")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from distilabel_synthesizrr.config import load_config
-    from distilabel_synthesizrr.pipeline import plan_run, run_synthesis
+    from distilabel_synthesizrr.run.config import load_config
+    from distilabel_synthesizrr.run.execute import plan_run, run_synthesis
 
     config = load_config(args.config)
     if args.seed is not None:
@@ -46,7 +49,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     output = Path(args.output)
     ray = None
     if args.ray or args.ray_address:
-        from distilabel_synthesizrr.scale import RayOptions, require_ray
+        from distilabel_synthesizrr.run.scale import RayOptions, require_ray
 
         require_ray()
         ray = RayOptions(address=args.ray_address)
@@ -55,12 +58,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if teacher == "extractive":
         result = run_synthesis(config, output, llm=None, plan=plan, resume=not args.fresh, ray=ray)
     elif teacher == "openai":
-        from distilabel_synthesizrr.teachers import openai_llm
+        from distilabel_synthesizrr.generate.teachers import openai_llm
 
         result = run_synthesis(config, output, llm=openai_llm(config.teacher), plan=plan, resume=not args.fresh,
                                ray=ray)
     else:
-        from distilabel_synthesizrr.teachers.local import LocalTeacher
+        from distilabel_synthesizrr.generate.teachers.local import LocalTeacher
 
         with LocalTeacher.from_config(config.teacher) as server:
             result = run_synthesis(config, output, llm=server.llm(), plan=plan, resume=not args.fresh, ray=ray)
@@ -70,7 +73,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         print(f"pushed: {push_dataset(output, args.push_to_hub, private=args.private)}")
     if args.review_dataset:
-        from distilabel_synthesizrr.review import ReviewError
+        from distilabel_synthesizrr.review.argilla import ReviewError
 
         try:
             _push_review(output, args.review_dataset, args.workspace)
@@ -82,7 +85,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _push_review(run_dir: Path, dataset: str, workspace: Optional[str], api_url: Optional[str] = None,
                  api_key: Optional[str] = None) -> None:
-    from distilabel_synthesizrr.review import push_run
+    from distilabel_synthesizrr.review.argilla import push_run
 
     result = push_run(run_dir, dataset, workspace=workspace, api_url=api_url, api_key=api_key)
     print(f"review: {result.records} records in Argilla dataset {result.workspace}/{result.dataset} "
@@ -96,7 +99,7 @@ def _cmd_review_push(args: argparse.Namespace) -> int:
 
 
 def _cmd_review_pull(args: argparse.Namespace) -> int:
-    from distilabel_synthesizrr.review import pull_reviewed
+    from distilabel_synthesizrr.review.argilla import pull_reviewed
 
     c = pull_reviewed(args.dataset, Path(args.output), workspace=args.workspace,
                       include_pending=not args.reviewed_only, api_url=args.api_url, api_key=args.api_key)
@@ -109,7 +112,7 @@ def _cmd_review_pull(args: argparse.Namespace) -> int:
 
 
 def _student_settings(args: argparse.Namespace):
-    from distilabel_synthesizrr.distill import StudentSettings
+    from distilabel_synthesizrr.distill.student import StudentSettings
 
     return StudentSettings(body=args.body, num_iterations=args.iterations, num_epochs=args.epochs,
                            batch_size=args.batch_size, max_steps=args.max_steps, max_length=args.max_length,
@@ -118,7 +121,7 @@ def _student_settings(args: argparse.Namespace):
 
 
 def _cmd_distill(args: argparse.Namespace) -> int:
-    from distilabel_synthesizrr.distill import distill
+    from distilabel_synthesizrr.distill.student import distill
 
     metrics = distill(Path(args.run), args.eval, Path(args.output), _student_settings(args),
                       with_seeds=args.with_seeds, gold=args.gold)
@@ -136,7 +139,7 @@ def _cmd_distill(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from distilabel_synthesizrr.evaluation import REAL_NAME, evaluate_runs
+    from distilabel_synthesizrr.evaluate import REAL_NAME, evaluate_runs
 
     out = evaluate_runs([Path(r) for r in args.runs], args.reference, Path(args.output),
                         sample_size=args.sample_size, model=args.embedding_model, seed=args.seed)
@@ -151,8 +154,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _cmd_experiment(args: argparse.Namespace) -> int:
-    from distilabel_synthesizrr.config import load_config
     from distilabel_synthesizrr.experiment import claims_markdown, default_methods, run_experiment
+    from distilabel_synthesizrr.run.config import load_config
 
     config = load_config(args.config)
     results = run_experiment(config, Path(args.output), teacher=args.teacher or config.teacher.kind,
@@ -176,10 +179,10 @@ def _cmd_presets(args: argparse.Namespace) -> int:
 
 
 def _cmd_teacher_serve(args: argparse.Namespace) -> int:
-    from distilabel_synthesizrr.config import TeacherConfig
-    from distilabel_synthesizrr.teachers.local import LocalTeacher
+    from distilabel_synthesizrr.generate.teachers.local import LocalTeacher
+    from distilabel_synthesizrr.generate.teachers.settings import TeacherSettings
 
-    teacher = LocalTeacher.from_config(TeacherConfig(kind="local", model=args.model), port=args.port)
+    teacher = LocalTeacher.from_config(TeacherSettings(kind="local", model=args.model), port=args.port)
     with teacher:
         print(json.dumps({"base_url": teacher.base_url, "model": teacher.model_alias}), flush=True)
         print("Serving; press Ctrl-C to stop.", file=sys.stderr, flush=True)

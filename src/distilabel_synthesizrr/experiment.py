@@ -14,9 +14,9 @@ import statistics
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
-from distilabel_synthesizrr.config import RunConfig
-from distilabel_synthesizrr.distill import StudentSettings, distill, distill_seeds
-from distilabel_synthesizrr.evaluation.references import SUMMARY_FILE
+from distilabel_synthesizrr.distill.student import StudentSettings, distill, distill_seeds
+from distilabel_synthesizrr.run.config import RunConfig
+from distilabel_synthesizrr.run.rundir import RunDir
 
 logger = logging.getLogger("distilabel_synthesizrr.experiment")
 
@@ -63,8 +63,8 @@ def run_experiment(
 
     Runs and students already saved in `output` (by an interrupted experiment) are reused.
     """
-    from distilabel_synthesizrr.evaluation import REAL_NAME, evaluate_runs
-    from distilabel_synthesizrr.pipeline import run_synthesis
+    from distilabel_synthesizrr.evaluate import REAL_NAME, evaluate_runs
+    from distilabel_synthesizrr.run.execute import run_synthesis
 
     output = Path(output)
     student = student or StudentSettings()
@@ -75,11 +75,11 @@ def run_experiment(
                                "student": student.describe(), "methods": methods, "runs": {}}
     with contextlib.ExitStack() as stack:
         if llm is None and teacher == "local" and any(m != "extractive" for m in methods):
-            from distilabel_synthesizrr.teachers.local import LocalTeacher
+            from distilabel_synthesizrr.generate.teachers.local import LocalTeacher
 
             llm = stack.enter_context(LocalTeacher.from_config(config.teacher)).llm()
         elif llm is None and teacher == "openai":
-            from distilabel_synthesizrr.teachers import openai_llm
+            from distilabel_synthesizrr.generate.teachers import openai_llm
 
             llm = openai_llm(config.teacher)
         for seed in seeds:
@@ -93,7 +93,7 @@ def run_experiment(
                     cfg.budget = budget
                 run_dir = output / f"seed{seed}" / "runs" / method
                 logger.info("[experiment] seed %d: %s", seed, method)
-                summary = _finished(run_dir / "distiset_configs" / SUMMARY_FILE)
+                summary = RunDir(run_dir).read_summary()
                 if summary is None:
                     summary = run_synthesis(cfg, run_dir, llm=None if method == "extractive" else llm).summary
                 students = output / f"seed{seed}" / "students"
@@ -101,7 +101,8 @@ def run_experiment(
                     run_dir, eval_spec, students / method, settings, gold=(method == methods[0]))
                 with_seeds = _finished(students / f"seeds+{method}" / "metrics.json") or distill(
                     run_dir, eval_spec, students / f"seeds+{method}", settings, with_seeds=True)
-                per_seed[method] = {"summary": summary, "student": metrics, "student_with_seeds": with_seeds}
+                per_seed[method] = {"summary": summary.model_dump(exclude_none=True), "student": metrics,
+                                    "student_with_seeds": with_seeds}
                 run_dirs.append(run_dir)
             first = output / f"seed{seed}" / "runs" / methods[0]
             per_seed["seeds only"] = {"student": distill_seeds(first, eval_spec, settings)}

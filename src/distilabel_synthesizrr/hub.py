@@ -14,7 +14,7 @@ from typing import Any, Dict, Optional
 import yaml
 
 from distilabel_synthesizrr.errors import SynthesizRRError
-from distilabel_synthesizrr.evaluation.references import load_run
+from distilabel_synthesizrr.run.rundir import RunDir, load_run
 
 CITATION = """```bibtex
 @inproceedings{divekar-durrett-2024-synthesizrr,
@@ -29,7 +29,7 @@ CITATION = """```bibtex
 
 def _pipeline_info(run_dir: Path) -> Dict[str, Any]:
     """Corpus and seed sources from the run's pipeline.yaml (no secrets are stored there)."""
-    path = run_dir / "distiset_configs" / "pipeline.yaml"
+    path = RunDir(run_dir).pipeline_yaml
     if not path.is_file():
         return {}
     steps = yaml.safe_load(path.read_text()).get("pipeline", {}).get("steps", [])
@@ -40,7 +40,8 @@ def _pipeline_info(run_dir: Path) -> Dict[str, Any]:
             info["corpus"] = [c.get("path") for c in spec["corpus"]]
             info["retrieval"] = {k: spec.get(k) for k in ("backend", "top_k", "rank_window", "similarity_band")}
         if spec.get("type_info", {}).get("name") == "LoadSeeds":
-            info["seeds"] = (spec.get("source") or {}).get("path")
+            # A run hands LoadSeeds the seeds it drew (saved beside the dataset), not their source.
+            info["seeds"] = (spec.get("source") or {}).get("path") or "the run's seeds file"
     return info
 
 
@@ -122,10 +123,10 @@ def push_dataset(run_dir: Path, repo_id: str, token: Optional[str] = None, priva
             target.parent.mkdir(parents=True)
             distiset[name]["train"].to_parquet(str(target))
             subsets[name] = f"{name}/train.parquet"
-        pipeline_yaml = run_dir / "distiset_configs" / "pipeline.yaml"
+        pipeline_yaml = RunDir(run_dir).pipeline_yaml
         if pipeline_yaml.is_file():
             shutil.copy(pipeline_yaml, staging / "pipeline.yaml")
-        card = dataset_card(repo_id, run.summary, _pipeline_info(run_dir), metrics, subsets)
+        card = dataset_card(repo_id, run.summary.model_dump(), _pipeline_info(run_dir), metrics, subsets)
         (staging / "README.md").write_text(card, encoding="utf-8")
         return _upload(staging, repo_id, "dataset", token, private, "Upload SynthesizRR dataset")
 

@@ -43,7 +43,7 @@ def argilla_env(argilla_server, monkeypatch) -> Dict[str, str]:
 @pytest.fixture
 def review_dataset(argilla_env) -> Iterator[str]:
     """A fresh dataset name, deleted from the server afterwards."""
-    from distilabel_synthesizrr.review import connect
+    from distilabel_synthesizrr.review.argilla import connect
 
     name = f"test-{uuid.uuid4().hex[:10]}"
     yield name

@@ -7,17 +7,18 @@ import pytest
 from distilabel.distiset import Distiset
 
 from distilabel_synthesizrr import run_synthesis
-from distilabel_synthesizrr.config import TeacherConfig, config_from_dict
 from distilabel_synthesizrr.errors import TeacherError
-from distilabel_synthesizrr.teachers import resilient_llm
-from distilabel_synthesizrr.teachers.resilient import _MinuteWindow
+from distilabel_synthesizrr.generate.teachers import resilient_llm
+from distilabel_synthesizrr.generate.teachers.resilient import _MinuteWindow
+from distilabel_synthesizrr.generate.teachers.settings import TeacherSettings
+from distilabel_synthesizrr.run.config import config_from_dict
 from distilabel_synthesizrr.testing import MockOpenAIServer
 
 pytestmark = pytest.mark.slow
 
 
 def teacher(server: MockOpenAIServer, **kwargs):
-    return resilient_llm(TeacherConfig(kind="openai", **kwargs), server.model, server.base_url, "test-key")
+    return resilient_llm(TeacherSettings(kind="openai", **kwargs), server.model, server.base_url, "test-key")
 
 
 def rows_of(path):
@@ -102,7 +103,7 @@ def test_token_budget_stops_cleanly_and_cost_is_reported(config_dict, tmp_path):
 def test_api_key_never_reaches_disk(config_dict, tmp_path):
     secret = "sk-very-secret-0123456789"
     with MockOpenAIServer() as server:
-        llm = resilient_llm(TeacherConfig(kind="openai"), server.model, server.base_url, secret)
+        llm = resilient_llm(TeacherSettings(kind="openai"), server.model, server.base_url, secret)
         run_synthesis(config_from_dict(config_dict), tmp_path / "out", llm=llm, limit=4)
     for path in (tmp_path / "out").rglob("*"):
         if path.is_file():

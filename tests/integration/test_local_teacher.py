@@ -11,7 +11,7 @@ import yaml
 from distilabel.distiset import Distiset
 
 from distilabel_synthesizrr.errors import TeacherError
-from distilabel_synthesizrr.teachers.local import LocalTeacher
+from distilabel_synthesizrr.generate.teachers.local import LocalTeacher
 
 # In CI the local teacher is installed and must be exercised; elsewhere it is optional.
 if importlib.util.find_spec("llama_cpp") is None and not os.environ.get("CI"):
@@ -29,7 +29,7 @@ def _server_pids() -> set:
                 cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
             except OSError:
                 continue
-            if b"distilabel_synthesizrr.teachers._serve" in cmdline:
+            if b"distilabel_synthesizrr.generate.teachers._serve" in cmdline:
                 pids.add(int(entry.name))
     return pids
 

@@ -11,7 +11,7 @@ from distilabel.distiset import Distiset
 from distilabel.pipeline import Pipeline
 
 from distilabel_synthesizrr import build_pipeline, plan_run, run_synthesis
-from distilabel_synthesizrr.config import config_from_dict, load_config
+from distilabel_synthesizrr.run.config import config_from_dict, load_config
 from distilabel_synthesizrr.testing import ScriptedLLM
 
 pytestmark = pytest.mark.slow

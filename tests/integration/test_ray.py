@@ -3,10 +3,10 @@ the test (about 15 s of Ray start-up on 2 cores), with a real HTTP teacher (Mock
 
 import pytest
 
-from distilabel_synthesizrr.config import RunConfig
-from distilabel_synthesizrr.pipeline import plan_run, run_synthesis
-from distilabel_synthesizrr.scale import RayOptions
-from distilabel_synthesizrr.teachers import resilient_llm
+from distilabel_synthesizrr.generate.teachers import resilient_llm
+from distilabel_synthesizrr.run.config import RunConfig
+from distilabel_synthesizrr.run.execute import plan_run, run_synthesis
+from distilabel_synthesizrr.run.scale import RayOptions
 from distilabel_synthesizrr.testing import MockOpenAIServer
 
 pytest.importorskip("ray", reason="the [ray] extra is not installed")

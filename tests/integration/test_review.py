@@ -12,9 +12,10 @@ import yaml
 from distilabel.distiset import Distiset
 
 from distilabel_synthesizrr.cli import main
-from distilabel_synthesizrr.config import RunConfig
-from distilabel_synthesizrr.pipeline import build_pipeline, plan_run
-from distilabel_synthesizrr.review import LABEL_QUESTION, TEXT_QUESTION, connect, record_id
+from distilabel_synthesizrr.review.argilla import LABEL_QUESTION, TEXT_QUESTION, connect, record_id
+from distilabel_synthesizrr.run.build import build_pipeline
+from distilabel_synthesizrr.run.config import RunConfig
+from distilabel_synthesizrr.run.plan import plan_run
 from distilabel_synthesizrr.steps import SynthesizedToArgilla
 
 pytestmark = [pytest.mark.slow, pytest.mark.argilla]

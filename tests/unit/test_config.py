@@ -4,8 +4,8 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from distilabel_synthesizrr.config import config_from_dict, load_config
 from distilabel_synthesizrr.errors import ConfigError
+from distilabel_synthesizrr.run.config import config_from_dict, load_config
 
 
 def test_preset_is_merged_under_overrides():
@@ -61,7 +61,7 @@ def test_unknown_teacher_or_backend(section, key, value):
 
 def test_empty_seed_file_fails_before_any_llm_call(tmp_path, config_dict):
     from distilabel_synthesizrr.errors import DataError
-    from distilabel_synthesizrr.pipeline import plan_run
+    from distilabel_synthesizrr.run.plan import plan_run
 
     empty = tmp_path / "empty.csv"
     empty.write_text("text,label\n")
@@ -72,7 +72,7 @@ def test_empty_seed_file_fails_before_any_llm_call(tmp_path, config_dict):
 
 def test_a_corpus_with_nothing_for_a_label_fails_before_any_llm_call(tmp_path, config_dict):
     from distilabel_synthesizrr.errors import DataError
-    from distilabel_synthesizrr.pipeline import plan_run
+    from distilabel_synthesizrr.run.plan import plan_run
 
     sports = tmp_path / "sports.jsonl"
     sports.write_text("".join(
@@ -86,7 +86,7 @@ def test_a_corpus_with_nothing_for_a_label_fails_before_any_llm_call(tmp_path, c
 
 
 def test_the_plan_counts_the_passages_retrieval_will_pass_on(config_dict):
-    from distilabel_synthesizrr.pipeline import plan_run
+    from distilabel_synthesizrr.run.plan import plan_run
 
     config_dict["retrieval"]["label_check"] = True
     plan = plan_run(config_from_dict(config_dict), limit=4)
@@ -96,10 +96,10 @@ def test_the_plan_counts_the_passages_retrieval_will_pass_on(config_dict):
 
 @pytest.mark.parametrize("concurrency, expected", [(1, 1), (8, 8), (16, 32), (32, 128), (64, 512), (256, 2048)])
 def test_generation_batches_hold_several_waves_only_at_high_concurrency(concurrency, expected):
-    from distilabel_synthesizrr.config import TeacherConfig
-    from distilabel_synthesizrr.pipeline import generation_batch_size
+    from distilabel_synthesizrr.generate.teachers.settings import TeacherSettings
+    from distilabel_synthesizrr.run.build import generation_batch_size
 
-    config = SimpleNamespace(teacher=TeacherConfig(max_concurrency=concurrency))
+    config = SimpleNamespace(teacher=TeacherSettings(max_concurrency=concurrency))
     assert generation_batch_size(config) == expected
     config.teacher.batch_size = 10
     assert generation_batch_size(config) == 10

@@ -1,6 +1,6 @@
 import pytest
 
-from distilabel_synthesizrr.distill import _stratified_eval, classification_metrics
+from distilabel_synthesizrr.distill.student import _stratified_eval, classification_metrics
 
 
 def test_classification_metrics_by_hand():

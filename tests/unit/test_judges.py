@@ -1,7 +1,7 @@
 import pytest
 
+from distilabel_synthesizrr.common.classifier import SeedJudge
 from distilabel_synthesizrr.errors import DataError
-from distilabel_synthesizrr.judges import SeedJudge
 
 SEEDS = [
     ("opec agrees to cut crude oil output", "crude"),

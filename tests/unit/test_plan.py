@@ -2,8 +2,8 @@
 
 from tests.conftest import SEEDS
 
-from distilabel_synthesizrr.pipeline import build_retricl_demonstrations
-from distilabel_synthesizrr.retrieval.passages import PassageIndex
+from distilabel_synthesizrr.generate.demonstrations import build_retricl_demonstrations
+from distilabel_synthesizrr.retrieve.passages import PassageIndex
 
 
 def _index(corpus_file, tmp_path):

@@ -1,6 +1,6 @@
 import pytest
 
-from distilabel_synthesizrr.prompts import Demonstration, fewgen_messages, parse_answer, synthesizrr_messages
+from distilabel_synthesizrr.generate.prompts import Demonstration, fewgen_messages, parse_answer, synthesizrr_messages
 
 
 class TestSynthesizrrMessages:

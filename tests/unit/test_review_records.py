@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from distilabel_synthesizrr.errors import ConfigError, DataError
-from distilabel_synthesizrr.review import LABEL_QUESTION, TEXT_QUESTION, connect, record_id, resolve_record, to_record
+from distilabel_synthesizrr.review.argilla import LABEL_QUESTION, TEXT_QUESTION, connect, record_id, resolve_record, to_record
 
 ROW = {"text": "Oil rose.", "label": "crude", "context": "Oil prices rose on Monday.", "seed_text": "opec cuts",
        "seed_id": "s1", "passage_id": "doc-1", "rank": 2, "retrieval_score": 3.5, "method": "synthesizrr",

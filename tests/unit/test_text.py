@@ -1,6 +1,6 @@
 import pytest
 
-from distilabel_synthesizrr.text import (
+from distilabel_synthesizrr.common.text import (
     jaccard,
     lexical_cosine,
     normalize_like_reference,

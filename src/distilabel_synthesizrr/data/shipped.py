@@ -20,9 +20,9 @@ import sys
 import zipfile
 from typing import Callable, Dict, List, Optional
 
+from distilabel_synthesizrr.common.packages import ShippedPackage, read_package_file
+from distilabel_synthesizrr.common.paths import cache_dir
 from distilabel_synthesizrr.errors import DataError
-from distilabel_synthesizrr.packages import ShippedPackage, read_package_file
-from distilabel_synthesizrr.paths import cache_dir
 
 Record = Dict[str, Optional[str]]
 

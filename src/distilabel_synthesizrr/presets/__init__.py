@@ -1,7 +1,7 @@
 """Task presets as data: labels and their verbalizations, prompt templates, lengths, data.
 
 Each `*.yaml` file beside this module is one preset. Every prompt the package sends to a
-teacher is built from the `prompts` section of a preset (see `distilabel_synthesizrr.prompts`).
+teacher is built from the `prompts` section of a preset (see `distilabel_synthesizrr.generate.prompts`).
 """
 
 from pathlib import Path
@@ -171,7 +171,33 @@ def read_preset_dict(name_or_path: Union[str, Path]) -> dict:
             )
     if not path.is_file():
         raise ConfigError(f"Preset file not found: {path}")
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if isinstance(raw, dict):
+        resolve_data_paths(raw, path.resolve().parent)
+    return raw
+
+
+def resolve_data_paths(raw: Dict[str, Any], base_dir: Path) -> None:
+    """Makes the relative file paths of `raw["data"]` absolute, relative to `base_dir` (the
+    folder of the YAML file that wrote them); `shipped:` and `hf:` sources are left alone."""
+    def fix(src: Any) -> Any:
+        if isinstance(src, str):
+            src = {"path": src}
+        if isinstance(src, dict) and "path" in src:
+            path = str(src["path"])
+            if not path.startswith(("shipped:", "hf:")) and not Path(path).expanduser().is_absolute():
+                src = {**src, "path": str((base_dir / path).resolve())}
+        return src
+
+    section = raw.get("data")
+    if not isinstance(section, dict):
+        return
+    for key in ("seeds", "test"):
+        if section.get(key) is not None:
+            section[key] = fix(section[key])
+    if section.get("corpus") is not None:
+        corpus = section["corpus"] if isinstance(section["corpus"], list) else [section["corpus"]]
+        section["corpus"] = [fix(c) for c in corpus]
 
 
 def load_preset(name_or_path: Union[str, Path]) -> Preset:
@@ -188,4 +214,5 @@ __all__ = [
     "available_presets",
     "load_preset",
     "read_preset_dict",
+    "resolve_data_paths",
 ]

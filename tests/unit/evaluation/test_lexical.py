@@ -1,6 +1,6 @@
 import pytest
 
-from distilabel_synthesizrr.evaluation.lexical import context_copy_rate, distinct_n, seed_copy_rate, self_bleu
+from distilabel_synthesizrr.evaluate.lexical import context_copy_rate, distinct_n, seed_copy_rate, self_bleu
 
 
 class TestSelfBleu:

@@ -1,6 +1,6 @@
 import numpy as np
 
-from distilabel_synthesizrr.evaluation.report import write_report
+from distilabel_synthesizrr.evaluate.report import write_report
 
 
 def test_report_is_self_contained_html_with_plots(tmp_path):

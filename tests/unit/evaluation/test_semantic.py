@@ -3,7 +3,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from distilabel_synthesizrr.evaluation.semantic import LabelClassifier, entropy, mauve_score, mean_pairwise_cosine
+from distilabel_synthesizrr.evaluate.semantic import LabelClassifier, entropy, mauve_score, mean_pairwise_cosine
 
 
 def test_mean_pairwise_cosine():

@@ -31,7 +31,7 @@ def test_verbalize_unknown_label(task):
 
 class TestRunDefaults:
     def test_a_preset_carries_the_run_settings_found_best_for_its_task(self):
-        from distilabel_synthesizrr.config import config_from_dict
+        from distilabel_synthesizrr.run.config import config_from_dict
 
         config = config_from_dict({"preset": "reuters_topics"})
         assert config.retrieval.label_check is True and config.generation.temperature == 0.6
@@ -40,7 +40,7 @@ class TestRunDefaults:
         assert movies.task.answer_prefix("rotten") == "Negative review:"
 
     def test_a_config_overrides_them(self):
-        from distilabel_synthesizrr.config import config_from_dict
+        from distilabel_synthesizrr.run.config import config_from_dict
 
         config = config_from_dict({"preset": "reuters_topics", "generation": {"temperature": 0.9},
                                    "retrieval": {"top_k": 5}})
@@ -50,8 +50,8 @@ class TestRunDefaults:
     def test_a_typo_in_a_preset_section_is_named(self, tmp_path):
         import yaml
 
-        from distilabel_synthesizrr.config import config_from_dict
         from distilabel_synthesizrr.presets import read_preset_dict
+        from distilabel_synthesizrr.run.config import config_from_dict
 
         preset = read_preset_dict("reuters_topics")
         preset["generation"]["temprature"] = 0.5

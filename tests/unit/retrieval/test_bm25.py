@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from distilabel_synthesizrr.retrieval import Bm25sRetriever, RankBm25Retriever, load_or_build, make_retriever
+from distilabel_synthesizrr.retrieve.engines import Bm25sRetriever, RankBm25Retriever, load_or_build, make_retriever
 
 DOCS = [
     "oil prices rise as opec cuts output",

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from tests.unit.retrieval.test_bm25 import DOCS
 
-from distilabel_synthesizrr.retrieval import DenseRetriever, HybridRetriever, load_or_build, make_retriever
+from distilabel_synthesizrr.retrieve.engines import DenseRetriever, HybridRetriever, load_or_build, make_retriever
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def test_exact_and_faiss_search_agree(dense, tmp_path):
 
 
 def test_search_in_chunks_matches_one_product(dense, monkeypatch):
-    import distilabel_synthesizrr.retrieval.dense as module
+    import distilabel_synthesizrr.retrieve.engines.dense as module
 
     whole = dense.search(["opec oil output", "museum paintings"], k=5)
     monkeypatch.setattr(module, "_CHUNK", 3)

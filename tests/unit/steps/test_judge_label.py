@@ -12,16 +12,16 @@ EXAMPLES = [
 
 @pytest.fixture
 def judge(task):
-    step = JudgeLabel(task=task, examples=EXAMPLES)
+    step = JudgeLabel(examples=EXAMPLES)
     step.load()
     return step
 
 
 class TestJudgeLabel:
-    def test_judges_the_answer_after_the_prefix(self, judge):
+    def test_judges_the_generated_text(self, judge):
         rows = next(judge.process([
-            {"text": "Story: Saudi Arabia and OPEC cut crude oil output.", "label": "interest"},
-            {"text": "Story: The central bank raised rates; bond yields rose.", "label": "interest"},
+            {"text": "Saudi Arabia and OPEC cut crude oil output.", "label": "interest"},
+            {"text": "The central bank raised rates; bond yields rose.", "label": "interest"},
         ]))
         assert [r["judge_label"] for r in rows] == ["crude", "interest"]
         assert all(0.5 < r["judge_confidence"] <= 1 for r in rows)
@@ -34,13 +34,13 @@ class TestJudgeLabel:
 
     def test_refine_drops_what_the_judge_labels_differently(self, judge, task):
         judged = next(judge.process([
-            {"text": "Story: Saudi Arabia and OPEC cut crude oil output sharply.", "label": "interest"},
-            {"text": "Story: The central bank raised interest rates again today.", "label": "interest"},
+            {"text": "Saudi Arabia and OPEC cut crude oil output sharply.", "label": "interest"},
+            {"text": "The central bank raised interest rates again today.", "label": "interest"},
         ]))
-        refine = Refine(task=task, judge_column="judge_label", drop_rejected=False)
+        refine = Refine(task=task, judge=True, drop_rejected=False)
         refine.load()
         assert [r["drop_reason"] for r in next(refine.process(judged))] == ["judge_disagrees", None]
 
-    def test_examples_need_text_and_label(self, task):
+    def test_examples_need_text_and_label(self):
         with pytest.raises(ValueError, match="'text' and a 'label'"):
-            JudgeLabel(task=task, examples=[{"text": "oil"}])
+            JudgeLabel(examples=[{"text": "oil"}])

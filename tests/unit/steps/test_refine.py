@@ -1,7 +1,7 @@
 import pytest
 
 from distilabel_synthesizrr import Refine
-from distilabel_synthesizrr.steps.refine import clean_text
+from distilabel_synthesizrr.refine.step import clean_text
 
 
 def refine(task, rows, **kwargs):
@@ -65,19 +65,26 @@ class TestRefine:
         out = refine(task, [{"text": "Short first sentence here. " + "word " * 60, "label": "crude"}], too_long="truncate")
         assert out[0]["drop_reason"] is None and out[0]["text"] == "Short first sentence here."
 
-    def test_judge_column(self, task):
-        rows = [{"text": "Oil prices rose on Monday.", "label": "crude", "judge": "interest"},
-                {"text": "Rates rose at the central bank.", "label": "interest", "judge": "interest"}]
-        out = refine(task, rows, judge_column="judge")
+    def test_judge(self, task):
+        rows = [{"text": "Oil prices rose on Monday.", "label": "crude", "judge_label": "interest"},
+                {"text": "Rates rose at the central bank.", "label": "interest", "judge_label": "interest"}]
+        out = refine(task, rows, judge=True)
         assert [r["drop_reason"] for r in out] == ["judge_disagrees", None]
+
+
+def _lengths(task, output_min_words, output_max_words=None):
+    lengths = {"output_min_words": output_min_words}
+    if output_max_words is not None:
+        lengths["output_max_words"] = output_max_words
+    return task.model_copy(update={"lengths": task.lengths.model_copy(update=lengths)})
 
 
 def test_near_duplicates_match_brute_force_jaccard(task):
     """Prefix filtering is exact: the same rows are near duplicates as with all-pairs Jaccard."""
     import random
 
-    from distilabel_synthesizrr.steps.refine import _shingles
-    from distilabel_synthesizrr.text import jaccard
+    from distilabel_synthesizrr.common.text import jaccard
+    from distilabel_synthesizrr.refine.step import _shingles
 
     rng = random.Random(0)
     vocab = [f"w{i}" for i in range(40)]
@@ -89,7 +96,7 @@ def test_near_duplicates_match_brute_force_jaccard(task):
         for _ in range(rng.randint(0, 4)):  # a few edits: some stay above the threshold, some fall below
             words[rng.randrange(len(words))] = rng.choice(vocab)
         texts.append(" ".join(words) + " " + common + ".")
-    step = Refine(task=task, drop_rejected=False, min_words=1, max_words=100, drop_seed_copies=False)
+    step = Refine(task=_lengths(task, 1, 100), drop_rejected=False, drop_seed_copies=False)
     step.load()
     out = next(step.process([{"text": t, "label": "crude"} for t in texts]))
 
@@ -115,8 +122,8 @@ def test_state_carries_across_batches(task):
              "The central bank raised interest rates by a quarter point on Tuesday.",
              "Oil prices rose sharply on Monday after the OPEC meeting in Vienna, traders said."]
     rows = [{"text": t, "label": "crude"} for t in texts]
-    whole = refine(task, rows, min_words=1)
-    step = Refine(task=task, drop_rejected=False, min_words=1, input_batch_size=2)
+    whole = refine(_lengths(task, 1), rows)
+    step = Refine(task=_lengths(task, 1), drop_rejected=False, input_batch_size=2)
     step.load()
     batched = next(step.process(rows[:2])) + next(step.process(rows[2:]))
     assert [r["drop_reason"] for r in batched] == [r["drop_reason"] for r in whole] == [

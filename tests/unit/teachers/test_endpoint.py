@@ -4,10 +4,10 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from distilabel_synthesizrr.config import TeacherConfig
 from distilabel_synthesizrr.errors import TeacherError
-from distilabel_synthesizrr.teachers import check_endpoint, openai_llm
-from distilabel_synthesizrr.teachers.local import free_port
+from distilabel_synthesizrr.generate.teachers import check_endpoint, openai_llm
+from distilabel_synthesizrr.generate.teachers.local import free_port
+from distilabel_synthesizrr.generate.teachers.settings import TeacherSettings
 
 
 @pytest.fixture
@@ -58,8 +58,8 @@ def test_nothing_listening():
 def test_openai_llm_needs_a_key(monkeypatch, endpoint):
     monkeypatch.delenv("MY_KEY", raising=False)
     with pytest.raises(TeacherError, match="set the environment variable MY_KEY"):
-        openai_llm(TeacherConfig(kind="openai", base_url=endpoint, api_key_env="MY_KEY"))
+        openai_llm(TeacherSettings(kind="openai", base_url=endpoint, api_key_env="MY_KEY"))
     monkeypatch.setenv("MY_KEY", "good")
-    llm = openai_llm(TeacherConfig(kind="openai", base_url=endpoint, api_key_env="MY_KEY", model="served-model"))
+    llm = openai_llm(TeacherSettings(kind="openai", base_url=endpoint, api_key_env="MY_KEY", model="served-model"))
     assert llm.model == "served-model"
     assert "good" not in json.dumps(llm.dump())

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from distilabel_synthesizrr.teachers._http import (
+from distilabel_synthesizrr.generate.teachers._http import (
     APIConnectionError,
     ChatClient,
     InternalServerError,

@@ -1,4 +1,4 @@
-from distilabel_synthesizrr.teachers.resilient import ResilientOpenAILLM
+from distilabel_synthesizrr.generate.teachers.resilient import ResilientOpenAILLM
 
 
 def test_load_sets_up_the_rate_windows():

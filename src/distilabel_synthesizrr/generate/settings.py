@@ -1,0 +1,38 @@
+"""`GenerateSettings`: every knob of the generate stage, declared once.
+
+`ShotSettings` and `InversionSettings` are the parts the generation steps carry as fields
+(`FewShotGenerate`, `RetrievalAugmentedGenerate`); `GenerateSettings` adds what a run decides
+before the pipeline (the demonstration bands) and the teacher's sampling, and is the
+`generation:` section of a run config.
+"""
+
+from typing import List, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Mode = Literal["retricl", "zero_shot", "seed_shot"]
+
+
+class ShotSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    shots: int = Field(default=3, ge=0, description="Demonstrations per prompt (paper: 3).")
+
+
+class InversionSettings(ShotSettings):
+    mode: Mode = Field(
+        default="retricl",
+        description="retricl (seed <- its passage pairs, the paper's best), zero_shot, or seed_shot (seeds only).",
+    )
+
+
+class GenerateSettings(InversionSettings):
+    """Task inversion / FewGen prompting and sampling (paper defaults)."""
+
+    demonstration_rank_window: List[int] = Field(default=[1, 3], min_length=2, max_length=2,
+                                                 description="Ranks of a seed's own passages usable in its demonstration.")
+    demonstration_similarity_band: List[float] = Field(default=[0.05, 0.9], min_length=2, max_length=2,
+                                                       description="Seed/passage similarity a demonstration needs.")
+    temperature: float = Field(default=0.95, ge=0.0)
+    top_p: float = Field(default=0.9, gt=0.0, le=1.0)
+    max_new_tokens: Optional[int] = Field(default=None, ge=1, description="Default: the task's.")

@@ -1,0 +1,46 @@
+"""`TeacherSettings`: the teacher LLM of a run (the `teacher:` section of a run config)."""
+
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+TeacherKind = Literal["extractive", "local", "openai"]
+#: The embedded llama.cpp server on 2 cores: more parallel requests only queue up.
+LOCAL_CONCURRENCY = 2
+ENDPOINT_CONCURRENCY = 8
+
+
+class TeacherSettings(BaseModel):
+    """The teacher LLM. `openai` reads OPENAI_BASE_URL / OPENAI_API_KEY unless set here."""
+    model_config = ConfigDict(extra="forbid")
+
+
+    kind: TeacherKind = "local"
+    model: Optional[str] = Field(default=None, description="Model name (openai) or GGUF path / name (local).")
+    base_url: Optional[str] = None
+    api_key_env: str = Field(default="OPENAI_API_KEY", description="Environment variable holding the API key.")
+    max_concurrency: Optional[int] = Field(
+        default=None, ge=1,
+        description=f"Requests in flight at once; default {LOCAL_CONCURRENCY} for the local teacher (its server runs "
+                    f"one request per slot), {ENDPOINT_CONCURRENCY} for endpoints.",
+    )
+    batch_size: Optional[int] = Field(
+        default=None, ge=1,
+        description="Rows per generation batch (checkpointed together); default max_concurrency x 1 (below 16) "
+                    "to x 8 (64 and more), so that fast endpoints stay busy across batch boundaries.",
+    )
+    timeout: float = Field(default=120.0, gt=0, description="Seconds per request before it is retried.")
+    max_retries: int = Field(default=3, ge=0, description="Retries (with backoff) on timeouts, 429 and 5xx.")
+    max_consecutive_failures: int = Field(default=8, ge=1, description="Failures in a row that end the run.")
+    requests_per_minute: Optional[int] = Field(default=None, ge=1)
+    tokens_per_minute: Optional[int] = Field(default=None, ge=1)
+    max_total_tokens: Optional[int] = Field(default=None, ge=1, description="Token budget: stop cleanly once spent.")
+    prompt_price_per_million: Optional[float] = Field(default=None, ge=0, description="For the cost in the summary.")
+    completion_price_per_million: Optional[float] = Field(default=None, ge=0)
+
+    @property
+    def concurrency(self) -> int:
+        """Requests in flight at once: `max_concurrency`, else the default of the teacher's kind."""
+        if self.max_concurrency is not None:
+            return self.max_concurrency
+        return LOCAL_CONCURRENCY if self.kind == "local" else ENDPOINT_CONCURRENCY

@@ -1,0 +1,1 @@
+"""Refine: answer cleaning, the copy rule, dedup, the label judge and `Refine`."""

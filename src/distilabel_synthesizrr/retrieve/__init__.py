@@ -1,0 +1,1 @@
+"""Retrieve: engines (bm25s, rank_bm25, dense, hybrid), passage selection and `RetrieveContext`."""

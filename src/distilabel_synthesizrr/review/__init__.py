@@ -1,0 +1,1 @@
+"""Review in Argilla: push a run, pull the reviewed labels back, and the `SynthesizedToArgilla` step."""

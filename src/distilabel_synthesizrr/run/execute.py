@@ -1,0 +1,220 @@
+"""Runs the pipeline of a plan and saves the run folder: the Distiset, the summary, the seeds.
+
+Every generated row is checkpointed as its batch finishes, so an interrupted run re-run with
+the same command generates only what is missing; rows whose request failed are retried once
+after the pipeline, then refined with the rest.
+"""
+
+import logging
+import shutil
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from distilabel.pipeline import Pipeline
+
+from distilabel_synthesizrr.common.paths import cache_dir
+from distilabel_synthesizrr.errors import DataError, TeacherError
+from distilabel_synthesizrr.generate.teachers.resilient import BUDGET_SPENT, DEAD_ENDPOINT
+from distilabel_synthesizrr.run.build import (
+    build_pipeline,
+    checkpoint_path,
+    generation_batch_size,
+    make_generate_step,
+    make_judge_step,
+    make_refine_step,
+)
+from distilabel_synthesizrr.run.config import RunConfig
+from distilabel_synthesizrr.run.plan import SynthesisPlan, plan_run
+from distilabel_synthesizrr.run.rundir import RunDir, RunSummary
+from distilabel_synthesizrr.run.scale import RayOptions, init_ray, shutdown_ray
+
+logger = logging.getLogger("distilabel_synthesizrr")
+
+
+@dataclass
+class RunResult:
+    """What `run_synthesis` produced."""
+
+    output: Path
+    kept: List[Dict[str, Any]]
+    dropped: List[Dict[str, Any]]
+    summary: RunSummary
+
+
+def _error_of(row: Dict[str, Any]) -> Optional[str]:
+    return next((v for k, v in row.items() if k.startswith("llm_") and k.endswith("_error") and v), None)
+
+
+def retry_failed_rows(plan: SynthesisPlan, llm, rows: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Regenerates the rows whose request failed (in this run or in the cached one being
+    resumed), once, in this process, then refines the whole set again. Rows that fail again
+    keep their reason. The steps are the pipeline's own, run by hand on the failed rows."""
+    # Rows skipped because the token budget was spent stay skipped.
+    failed = [i for i, r in enumerate(rows)
+              if r.get("drop_reason") == "no_output" and BUDGET_SPENT not in (_error_of(r) or "")]
+    if llm is None or not failed:
+        return rows
+    logger.info("Retrying the %d rows whose teacher request failed...", len(failed))
+    with Pipeline(name="synthesizrr-retry"):  # steps want a pipeline context; it is not run
+        generate = make_generate_step(plan, llm)
+        judge = make_judge_step(plan)
+        refine = make_refine_step(plan, llm, drop_rejected=False)
+    generate.expected_rows = len(failed)
+    for step in (generate, refine, judge):
+        if step is not None:
+            step.load()
+    keep = set(generate.inputs) | {"seed_id", "passage_id", "rank", "retrieval_score", "similarity"}
+    inputs = [{k: v for k, v in rows[i].items() if k in keep} for i in failed]
+    regenerated: List[Dict[str, Any]] = []
+    batch = generation_batch_size(plan.config)
+    for start in range(0, len(inputs), batch):
+        regenerated += next(generate.process(inputs[start : start + batch]))
+    generate.unload()
+    if judge is not None:
+        regenerated = next(judge.process(regenerated))
+    merged = list(rows)
+    for i, new in zip(failed, regenerated):
+        merged[i] = {**rows[i], **new, "drop_reason": None}
+    return next(refine.process([{**r, "drop_reason": None} for r in merged]))
+
+
+def _token_counts(rows: List[Dict[str, Any]]) -> Dict[str, int]:
+    totals = {"prompt_tokens": 0, "completion_tokens": 0}
+    for row in rows:
+        meta = row.get("distilabel_metadata") or {}
+        for key, stats in meta.items():
+            if key.startswith("statistics_") and isinstance(stats, dict):
+                totals["prompt_tokens"] += int(stats.get("input_tokens") or 0)
+                totals["completion_tokens"] += int(stats.get("output_tokens") or 0)
+    return totals
+
+
+def save_result(distiset, rows: List[Dict[str, Any]], output: Path) -> None:
+    """Saves distilabel's Distiset with the kept rows as its `default` subset and the dropped
+    rows (with their reason) as `dropped`."""
+    from datasets import Dataset, DatasetDict
+
+    # One table split by filtering: both subsets share the schema, even when one is empty.
+    table = Dataset.from_list(rows)
+    kept = table.filter(lambda r: r["drop_reason"] is None)
+    dropped = table.filter(lambda r: r["drop_reason"] is not None)
+    distiset["default"] = DatasetDict({"train": kept})
+    if len(dropped):
+        distiset["dropped"] = DatasetDict({"train": dropped})
+    output.mkdir(parents=True, exist_ok=True)
+    distiset.save_to_disk(output, save_card=False)
+
+
+def run_synthesis(
+    config: RunConfig,
+    output: Path,
+    llm=None,
+    limit: Optional[int] = None,
+    method: Optional[str] = None,
+    resume: bool = True,
+    plan: Optional[SynthesisPlan] = None,
+    retry_failures: bool = True,
+    use_cache: bool = False,
+    ray: Optional[RayOptions] = None,
+) -> RunResult:
+    """Plans, builds and runs the pipeline; saves the run folder `output` (see `RunDir`).
+
+    Every generated row is checkpointed as its batch finishes: re-running the same run after
+    an interruption generates only the missing or failed rows (`resume=False` starts afresh).
+    distilabel's own cache (`use_cache`) is off by default: it does not survive a SIGKILL.
+    With `ray` the pipeline runs on a Ray cluster (see `distilabel_synthesizrr.run.scale`).
+    """
+    start = time.perf_counter()
+    plan = plan or plan_run(config, limit=limit, method=method)
+    if llm is not None:
+        checkpoint = checkpoint_path(plan, llm)
+        if not resume:
+            checkpoint.unlink(missing_ok=True)
+        elif checkpoint.is_file():
+            logger.info("Resuming: rows already generated for this run are read from %s", checkpoint)
+    # A private distilabel work folder: a run killed mid-write must not leave files that the
+    # next run would read (resuming is done by the checkpoint instead).
+    work_root = cache_dir() / "work"
+    work_root.mkdir(parents=True, exist_ok=True)
+    work_dir = None if use_cache else Path(tempfile.mkdtemp(prefix="run-", dir=work_root))
+    pipeline = build_pipeline(plan, llm=llm, work_dir=work_dir, ray=ray is not None)
+    started_ray = init_ray(ray) if ray is not None else False
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        distiset = pipeline.run(use_cache=use_cache)
+    finally:
+        # distilabel swaps in a queue handler and closes its queue at the end of the run.
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        if started_ray:
+            shutdown_ray()
+    try:
+        return _finish_run(plan, distiset, llm, Path(output), retry_failures, start)
+    finally:
+        if work_dir is not None:
+            shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def _summarise(plan: SynthesisPlan, llm, rows: List[Dict[str, Any]], seconds: float) -> RunSummary:
+    config = plan.config
+    kept = [r for r in rows if r.get("drop_reason") is None]
+    dropped = [r for r in rows if r.get("drop_reason") is not None]
+    tokens = _token_counts(rows)
+    teacher = config.teacher
+    cost = None
+    if llm is not None and (teacher.prompt_price_per_million is not None or teacher.completion_price_per_million is not None):
+        cost = round(tokens["prompt_tokens"] * (teacher.prompt_price_per_million or 0) / 1e6
+                     + tokens["completion_tokens"] * (teacher.completion_price_per_million or 0) / 1e6, 6)
+    skipped = sum(1 for r in rows if BUDGET_SPENT in (_error_of(r) or ""))
+    if skipped:
+        logger.warning("The token budget (teacher.max_total_tokens) is spent: %d rows were not generated.", skipped)
+    return RunSummary(
+        task=config.task.name,
+        labels=config.task.label_names,
+        method=plan.method,
+        mode="extractive" if llm is None else (config.generation.mode if plan.method == "synthesizrr" else "fewgen"),
+        teacher=getattr(llm, "model_name", None) if llm is not None else "extractive",
+        seeds=len(plan.seeds),
+        generated=len(rows),
+        kept=len(kept),
+        rows_per_label=dict(sorted(Counter(str(r["label"]) for r in kept).items())),
+        dropped_by_reason=dict(Counter(str(r["drop_reason"]) for r in dropped).most_common()),
+        tokens=tokens,
+        seconds=round(seconds, 1),
+        cost=cost,
+        stopped=f"{BUDGET_SPENT}: {skipped} rows were not generated" if skipped else None,
+    )
+
+
+def _finish_run(plan: SynthesisPlan, distiset, llm, output: Path, retry_failures: bool, start: float) -> RunResult:
+    """Retries failed rows, saves the run folder, and reports a dead teacher."""
+    rows = distiset["default"]["train"].to_list() if "default" in distiset else []
+    if not rows and plan.expected_rows:
+        raise DataError("The pipeline produced no rows: see the pipeline log above for the failing step.")
+    if retry_failures and any(_error_of(r) for r in rows):
+        rows = retry_failed_rows(plan, llm, rows)
+    save_result(distiset, rows, output)
+    summary = _summarise(plan, llm, rows, time.perf_counter() - start)
+    run_dir = RunDir(output)
+    run_dir.write_summary(summary)
+    run_dir.write_seeds(plan.seeds)
+    failed = summary.dropped_by_reason.get("no_output", 0)
+    errors = [e for e in (_error_of(r) for r in rows) if e]
+    # The retry pass ran in this process: its circuit breaker says whether the endpoint is dead.
+    dead = getattr(llm, "dead_reason", None) or next((e for e in errors if DEAD_ENDPOINT in e), None)
+    if llm is not None and rows and not summary.stopped and (failed == len(rows) or dead):
+        last = dead or (errors[-1] if errors else "see the warnings above")
+        raise TeacherError(
+            f"The teacher ({getattr(llm, 'base_url', None) or llm.model_name}) failed {failed} of {len(rows)} "
+            f"requests ({last}). The {len(rows) - failed} rows generated are saved in {output}; the failed "
+            "ones are in its 'dropped' subset. Fix the endpoint and re-run the same command: only the "
+            "failed rows are generated again."
+        )
+    kept = [r for r in rows if r.get("drop_reason") is None]
+    dropped = [r for r in rows if r.get("drop_reason") is not None]
+    return RunResult(output=Path(output), kept=kept, dropped=dropped, summary=summary)
