@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from tests.unit.retrieval.test_bm25 import DOCS
+from tests.unit.retrieve.engines.test_bm25 import DOCS
 
 from distilabel_synthesizrr.retrieve.engines import DenseRetriever, HybridRetriever, load_or_build, make_retriever
 
