@@ -76,12 +76,12 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
         server.join(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
     summary = result.summary
-    answered = summary["generated"] - summary["dropped_by_reason"].get("no_output", 0)
+    answered = summary.generated - summary.dropped_by_reason.get("no_output", 0)
     ideal = args.concurrency / args.latency
     achieved = answered / wall
     window = server_stats["last_response_at"] - server_stats["first_request_at"]
     return {
-        "examples_requested": args.examples, "examples_generated": answered, "kept_after_refine": summary["kept"],
+        "examples_requested": args.examples, "examples_generated": answered, "kept_after_refine": summary.kept,
         "concurrency": args.concurrency, "latency_s": args.latency,
         "batch_size": generation_batch_size(config),
         "wall_s": round(wall, 2), "examples_per_s": round(achieved, 2), "ideal_examples_per_s": round(ideal, 2),

@@ -17,15 +17,22 @@ from distilabel_synthesizrr.data import DataSource, load_records, load_shipped
 from distilabel_synthesizrr.errors import ConfigError, DataError, SynthesizRRError, TeacherError
 from distilabel_synthesizrr.generate.demonstrations import build_retricl_demonstrations
 from distilabel_synthesizrr.generate.prompts import Demonstration
+from distilabel_synthesizrr.generate.settings import GenerateSettings
+from distilabel_synthesizrr.generate.teachers.settings import TeacherSettings
 from distilabel_synthesizrr.presets import TaskSpec, available_presets, load_preset
+from distilabel_synthesizrr.refine.settings import RefineSettings
+from distilabel_synthesizrr.retrieve.settings import RetrieveSettings
 from distilabel_synthesizrr.run.build import build_pipeline
 from distilabel_synthesizrr.run.config import RunConfig, load_config
 from distilabel_synthesizrr.run.execute import run_synthesis
-from distilabel_synthesizrr.run.plan import plan_run
+from distilabel_synthesizrr.run.plan import SynthesisPlan, plan_run
+from distilabel_synthesizrr.run.rundir import RunDir, RunSummary, load_run
 from distilabel_synthesizrr.steps import (
     ExtractiveGenerate,
     FewShotGenerate,
     JudgeLabel,
+    LabelRequests,
+    LoadSeeds,
     Refine,
     RetrievalAugmentedGenerate,
     RetrieveContext,
@@ -41,15 +48,24 @@ __all__ = [
     "Demonstration",
     "ExtractiveGenerate",
     "FewShotGenerate",
+    "GenerateSettings",
     "JudgeLabel",
+    "LabelRequests",
+    "LoadSeeds",
     "Refine",
+    "RefineSettings",
     "RetrievalAugmentedGenerate",
     "RetrieveContext",
+    "RetrieveSettings",
     "RunConfig",
-    "SynthesizedToArgilla",
+    "RunDir",
+    "RunSummary",
+    "SynthesisPlan",
     "SynthesizRRError",
+    "SynthesizedToArgilla",
     "TaskSpec",
     "TeacherError",
+    "TeacherSettings",
     "__version__",
     "available_presets",
     "build_pipeline",
@@ -57,6 +73,7 @@ __all__ = [
     "load_config",
     "load_preset",
     "load_records",
+    "load_run",
     "load_shipped",
     "plan_run",
     "run_synthesis",

@@ -5,7 +5,7 @@ import json
 import random
 from collections import defaultdict
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,6 +13,7 @@ from distilabel_synthesizrr.data.shipped import Record, load_shipped
 from distilabel_synthesizrr.errors import DataError
 
 _TABULAR = {".csv": ",", ".tsv": "\t"}
+T = TypeVar("T")
 
 
 class DataSource(BaseModel):
@@ -50,11 +51,11 @@ def as_source(source: SourceLike) -> DataSource:
     return DataSource(**source)
 
 
-def load_records(source: SourceLike, base_dir: Optional[Path] = None) -> List[Record]:
+def load_records(source: SourceLike) -> List[Record]:
     """Loads `source` as records with `id`, `text` and `label` (None when unlabelled).
 
-    Relative file paths are resolved against `base_dir` (the config file's folder).
-    Rows with an empty text are skipped.
+    Relative file paths are resolved against the working directory (a config's or preset's
+    are made absolute when it is read). Rows with an empty text are skipped.
     """
     src = as_source(source)
     if src.path.startswith("shipped:"):
@@ -65,8 +66,6 @@ def load_records(source: SourceLike, base_dir: Optional[Path] = None) -> List[Re
         prefix = src.path[3:]
     else:
         path = Path(src.path).expanduser()
-        if not path.is_absolute() and base_dir is not None:
-            path = base_dir / path
         raw_rows = _load_path(path, src)
         prefix = path.stem
     return _to_records(raw_rows, src, prefix)
@@ -144,13 +143,25 @@ def _to_records(rows: Sequence[dict], src: DataSource, prefix: str) -> List[Reco
     return records
 
 
+def sample_up_to(items: Sequence[T], k: int, seed: int = 0) -> List[T]:
+    """`k` of `items` drawn at random (`random.Random(seed).sample`); all of them, in their
+    order, when there are no more than `k`."""
+    return list(items) if len(items) <= k else random.Random(seed).sample(list(items), k)
+
+
 def sample_per_label(
-    records: Sequence[Record], per_label: Optional[int], seed: int = 0, labels: Optional[Sequence[str]] = None
+    records: Sequence[Record], per_label: Optional[int], seed: int = 0, labels: Optional[Sequence[str]] = None,
+    *, independent: bool = False, interleave: bool = True,
 ) -> List[Record]:
     """Draws up to `per_label` records of each label, reproducibly; all when `per_label` is None.
+    Records without a label are left out, and so are labels not in `labels` (when given).
 
-    Records are shuffled with `seed` and then interleaved by label, so that any prefix of
-    the result is balanced across labels.
+    By default one generator seeded with `seed` shuffles the records of each label in turn
+    (labels in sorted order). With `independent=True` each label is drawn on its own with
+    `sample_up_to`, so a label's draw does not depend on the other labels.
+
+    The result is interleaved by label, so that any prefix of it is balanced across labels;
+    `interleave=False` lists the labels one after the other (in sorted order).
     """
     by_label: Dict[str, List[Record]] = defaultdict(list)
     for r in records:
@@ -159,12 +170,42 @@ def sample_per_label(
     rng = random.Random(seed)
     picked: Dict[str, List[Record]] = {}
     for label in sorted(by_label):
-        group = list(by_label[label])
-        rng.shuffle(group)
-        picked[label] = group if per_label is None else group[:per_label]
+        group = by_label[label]
+        if independent:
+            picked[label] = group if per_label is None else sample_up_to(group, per_label, seed)
+        else:
+            rng.shuffle(group)
+            picked[label] = group if per_label is None else group[:per_label]
+    if not interleave:
+        return [r for label in sorted(picked) for r in picked[label]]
     out: List[Record] = []
     for i in range(max((len(g) for g in picked.values()), default=0)):
         for label in sorted(picked):
             if i < len(picked[label]):
                 out.append(picked[label][i])
     return out
+
+
+def stratified_sample(
+    records: Sequence[Record], k: Optional[int], seed: int = 0, *, fill: bool = False,
+    independent: bool = False, interleave: bool = True,
+) -> List[Record]:
+    """About `k` records balanced across labels: `k // L` of each of the L labels (at least one
+    each), drawn by `sample_per_label` (`independent` and `interleave` are passed on to it).
+
+    With `fill=True` the result has exactly `min(k, len(records))` records: the share a scarce
+    label cannot use is filled at random from the labels that have more. `k=None`, or no more
+    records than `k` with `fill=True`: every record, in its order.
+    """
+    if k is None or (fill and len(records) <= k):
+        return list(records)
+    n_labels = len({str(r["label"]) for r in records if r.get("label") is not None})
+    picked = sample_per_label(records, max(1, k // max(1, n_labels)), seed=seed,
+                              independent=independent, interleave=interleave)
+    if not fill:
+        return picked
+    picked = picked[:k]
+    chosen = {id(r) for r in picked}
+    rest = [r for r in records if id(r) not in chosen]
+    random.Random(seed).shuffle(rest)
+    return picked + rest[: k - len(picked)]

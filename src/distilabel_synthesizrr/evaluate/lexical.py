@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from distilabel_synthesizrr.common.text import ngram_set, ngrams, words
+from distilabel_synthesizrr.refine.copies import COPY_WORDS, copies, source_grams
 
 
 def _tokens(text: str) -> List[str]:
@@ -79,24 +80,22 @@ def distinct_n(texts: Sequence[str], n: int) -> float:
     return len(set(grams)) / len(grams) if grams else 0.0
 
 
-def seed_copy_rate(texts: Sequence[str], seeds: Sequence[str], n: int = 6) -> float:
-    """Share of texts sharing at least one word `n`-gram with any seed (near-copies)."""
-    seed_grams = set().union(*(ngram_set(s, n) for s in seeds)) if seeds else set()
+def seed_copy_rate(texts: Sequence[str], seeds: Sequence[str], n: int = COPY_WORDS, share: float = 0.0) -> float:
+    """Share of texts that copy the seeds (`refine.copies`): by default (`share=0`) the texts
+    sharing at least one word `n`-gram with any seed (near-copies); with `share` set to the
+    run's `seed_copy_share`, the texts `Refine` drops as copies."""
     if not texts:
         return 0.0
-    return sum(1 for t in texts if not ngram_set(t, n).isdisjoint(seed_grams)) / len(texts)
+    grams = source_grams(seeds, n)
+    return sum(1 for t in texts if copies(t, grams, share=share, n=n)) / len(texts)
 
 
-def context_copy_rate(texts: Sequence[str], contexts: Sequence[Optional[str]], n: int = 6, share: float = 0.5) -> float:
+def context_copy_rate(texts: Sequence[str], contexts: Sequence[Optional[str]], n: int = COPY_WORDS,
+                      share: float = 0.5) -> Optional[float]:
     """Share of texts of which at least `share` of the word `n`-grams come from their own
-    retrieved passage (the teacher copied instead of rewriting). Rows without a passage
-    are left out; None when no row has one."""
+    retrieved passage (the teacher copied instead of rewriting; `refine.copies`). Rows
+    without a passage are left out; None when no row has one."""
     pairs = [(t, c) for t, c in zip(texts, contexts) if c]
     if not pairs:
         return None
-    copied = 0
-    for text, context in pairs:
-        grams = ngram_set(text, n)
-        if grams and len(grams & ngram_set(context, n)) / len(grams) >= share:
-            copied += 1
-    return copied / len(pairs)
+    return sum(1 for t, c in pairs if copies(t, ngram_set(c, n), share=share, n=n)) / len(pairs)

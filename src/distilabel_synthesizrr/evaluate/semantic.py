@@ -1,8 +1,9 @@
-"""Embedding-based metrics: pairwise similarity, MAUVE, label preservation, entity entropy."""
+"""Embedding-based metrics: pairwise similarity, MAUVE, entity entropy. (Label preservation
+is measured with `common.classifier.LabelClassifier`.)"""
 
 import math
 from collections import Counter, defaultdict
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 import numpy as np
 
@@ -27,26 +28,6 @@ def mauve_score(p_features: np.ndarray, q_features: np.ndarray, seed: int = 0) -
     out = mauve.compute_mauve(p_features=p_features, q_features=q_features, num_buckets=buckets,
                               seed=seed, verbose=False, kmeans_num_redo=1)
     return float(out.mauve)
-
-
-class LabelClassifier:
-    """Logistic regression on embeddings, trained on real labelled texts: the judge of label
-    preservation (does a model of the real data agree with the intended label?)."""
-
-    def __init__(self, vectors: np.ndarray, labels: Sequence[str], seed: int = 0) -> None:
-        from sklearn.linear_model import LogisticRegression
-
-        self.model = LogisticRegression(max_iter=2000, random_state=seed)
-        self.model.fit(vectors, list(labels))
-
-    def predict(self, vectors: np.ndarray) -> List[str]:
-        return [str(p) for p in self.model.predict(vectors)] if len(vectors) else []
-
-    def agreement(self, vectors: np.ndarray, labels: Sequence[str]) -> float:
-        """Share of texts whose predicted label is their intended label."""
-        if not len(labels):
-            return 0.0
-        return float(np.mean([p == str(y) for p, y in zip(self.predict(vectors), labels)]))
 
 
 def entropy(counts: Counter) -> float:

@@ -15,6 +15,8 @@ from distilabel_synthesizrr.errors import ConfigError
 
 PRESETS_DIR = Path(__file__).parent
 PLACEHOLDERS = ("{verbalization}", "{label}", "{refusal}")
+#: Nouns a meta-summary of any passage opens with ("The article discusses ...").
+META_NOUNS = ("article", "story", "text", "passage", "report", "piece", "summary")
 
 
 class Prompts(BaseModel):
@@ -34,6 +36,12 @@ class Prompts(BaseModel):
                     "labels: a small teacher then names the label in its demonstrations and in its answer.",
     )
     refusal: str = Field(description="Sentinel the teacher answers when it cannot do the task.")
+    meta_nouns: List[str] = Field(
+        default_factory=lambda: list(META_NOUNS), min_length=1,
+        description='Nouns a meta-summary opens with ("The article discusses ...", "This film is about ..."): '
+                    "`Refine` strips such an opening (or drops the row). A task whose passages are of another "
+                    "kind (movie plots) lists its own nouns too.",
+    )
 
     @field_validator("instruction", "fewgen_instruction")
     @classmethod
@@ -208,6 +216,7 @@ def load_preset(name_or_path: Union[str, Path]) -> Preset:
 __all__ = [
     "DataSpec",
     "Lengths",
+    "META_NOUNS",
     "Preset",
     "Prompts",
     "TaskSpec",

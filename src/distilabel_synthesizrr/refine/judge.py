@@ -3,7 +3,7 @@ from typing import TYPE_CHECKING, Dict, List, Literal, Optional
 from distilabel.steps import Step, StepInput
 from pydantic import Field, PrivateAttr, field_validator
 
-from distilabel_synthesizrr.common.classifier import SeedJudge
+from distilabel_synthesizrr.common.classifier import LabelClassifier
 
 if TYPE_CHECKING:
     from distilabel.typing import StepColumns, StepOutput
@@ -82,7 +82,7 @@ class JudgeLabel(Step):
     features: Literal["tfidf", "embedding"] = "tfidf"
     embedding_model: Optional[str] = None
 
-    _judge: Optional[SeedJudge] = PrivateAttr(default=None)
+    _judge: Optional[LabelClassifier] = PrivateAttr(default=None)
 
     @field_validator("examples")
     @classmethod
@@ -94,7 +94,7 @@ class JudgeLabel(Step):
     def load(self) -> None:
         """Fits the judge on the examples."""
         super().load()
-        self._judge = SeedJudge(features=self.features, embedding_model=self.embedding_model).fit(
+        self._judge = LabelClassifier(features=self.features, embedding_model=self.embedding_model).fit(
             [e["text"] for e in self.examples], [e["label"] for e in self.examples]
         )
 

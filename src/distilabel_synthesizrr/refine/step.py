@@ -1,7 +1,8 @@
 import math
 import re
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING, Any, Dict, List, Literal, Optional, Set, Tuple
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Dict, List, Literal, Optional, Sequence, Set, Tuple
 
 from distilabel.mixins.runtime_parameters import RuntimeParameter
 from distilabel.steps import Step, StepInput
@@ -16,7 +17,8 @@ from distilabel_synthesizrr.common.text import (
     word_count,
     words,
 )
-from distilabel_synthesizrr.presets import TaskSpec
+from distilabel_synthesizrr.presets import META_NOUNS, TaskSpec
+from distilabel_synthesizrr.refine.copies import COPY_WORDS, copies, source_grams
 from distilabel_synthesizrr.refine.judge import JUDGE_COLUMN
 from distilabel_synthesizrr.refine.settings import RefineSettings
 
@@ -29,18 +31,12 @@ _PREAMBLE = re.compile(
     r"(?:here(?: is|'s| are) (?:a|an|the|your|my)\b[^:\n]{0,80}[:\n]\s*)?",
     re.IGNORECASE,
 )
-#: Meta-summaries ("The article discusses ..."): they describe the passage instead of
-#: being an example of the task. A judgement ("This film is a mess") is not one.
-_META = re.compile(
-    r"^\s*(?:in )?(?:the|this) (?:news |above |given )?(?:article|story|text|passage|report|piece|"
-    r"movie|film|plot|summary)(?: above)?,? (?:discusses|is about|describes|talks about|reports(?: on| that)?|"
-    r"says(?: that)?|mentions|explains|highlights|focuses on|covers|tells(?: us)?(?: about| that)?|"
-    r"details|states(?: that)?)\b\s*(?:that\s+|how\s+)?",
-    re.IGNORECASE,
+#: The verbs of a meta-summary ("The article discusses ..."); the nouns come from the task.
+_META_VERBS = (
+    r"discusses|is about|describes|talks about|reports(?: on| that)?|says(?: that)?|mentions|explains|"
+    r"highlights|focuses on|covers|tells(?: us)?(?: about| that)?|details|states(?: that)?"
 )
 _QUOTES = "\"'“”‘’`"
-#: A shared run of this many words makes a near-copy (as `seed_copy_rate` counts them).
-_COPY_WORDS = 6
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s|$)")
 
 DropReason = Literal[
@@ -49,15 +45,28 @@ DropReason = Literal[
 ]
 
 
-def clean_text(text: str, output_prefix: str = "", trim_incomplete: bool = True) -> Tuple[str, bool]:
+@lru_cache(maxsize=16)
+def meta_summary(nouns: Tuple[str, ...] = META_NOUNS) -> "re.Pattern[str]":
+    """The opening of a meta-summary ("The article discusses ..."), for a task's `meta_nouns`:
+    such a text describes the passage instead of being an example of the task. A judgement
+    ("This film is a mess") is not one."""
+    return re.compile(
+        r"^\s*(?:in )?(?:the|this) (?:news |above |given )?(?:" + "|".join(map(re.escape, nouns)) + ")"
+        r"(?: above)?,? (?:" + _META_VERBS + r")\b\s*(?:that\s+|how\s+)?",
+        re.IGNORECASE,
+    )
+
+
+def clean_text(text: str, output_prefix: str = "", trim_incomplete: bool = True,
+               meta_nouns: Sequence[str] = META_NOUNS) -> Tuple[str, bool]:
     """Strips the output prefix, chatty preambles, markdown, wrapping quotes and a cut-off
-    last sentence. Returns the text and whether it opened as a meta-summary (which is
-    stripped too)."""
+    last sentence. Returns the text and whether it opened as a meta-summary (one of
+    `meta_nouns`, see `meta_summary`), which is stripped too."""
     text = text.replace("**", "").replace("__", "").strip()
     if output_prefix and text.lower().startswith(output_prefix.lower()):
         text = text[len(output_prefix):]
     text = _PREAMBLE.sub("", text, count=1).strip()
-    meta = _META.match(text)
+    meta = meta_summary(tuple(meta_nouns)).match(text)
     if meta:
         text = text[meta.end():]
     text = " ".join(text.split())
@@ -84,7 +93,8 @@ class Refine(Step, RefineSettings):
 
     In order: rows with no text, an unknown label or the refusal sentinel are dropped; the
     text is cleaned (output prefix, chatty preambles, markdown, quotes, a cut-off last
-    sentence, meta-summary openings such as "The article discusses"); it is optionally
+    sentence, meta-summary openings such as "The article discusses", whose nouns are the task's
+    `prompts.meta_nouns`); it is optionally
     normalised like the reference data (lower-cased, no punctuation); rows outside the
     length bounds, rows that copy the seeds (`seed_copy_share` of their word 6-grams), rows a label judge
     disagrees with, and exact or near duplicates (word 3-gram Jaccard) are dropped.
@@ -180,16 +190,13 @@ class Refine(Step, RefineSettings):
     def load(self) -> None:
         super().load()
         self._exact, self._index, self._kept, self._df = set(), defaultdict(list), [], None
-        self._seed_grams = set().union(*(ngram_set(seed, _COPY_WORDS) for seed in self.seeds))
+        self._seed_grams = source_grams(self.seeds)
 
-    def _copies_a_seed(self, text: str, seed_text: Optional[str]) -> bool:
-        grams = ngram_set(text, _COPY_WORDS)
-        if not grams:
-            return False
-        taken = grams & self._seed_grams
-        if seed_text:
-            taken |= grams & frozen_ngram_set(seed_text, _COPY_WORDS)
-        return len(taken) >= self.seed_copy_share * len(grams)
+    def copies_a_seed(self, text: str, seed_text: Optional[str] = None) -> bool:
+        """Whether `text` copies the seeds (its own `seed_text` or any of `seeds`): the copy rule
+        of `refine.copies` with `seed_copy_share`."""
+        own = frozen_ngram_set(seed_text, COPY_WORDS) if seed_text else frozenset()
+        return copies(text, self._seed_grams, own, share=self.seed_copy_share)
 
     @property
     def inputs(self) -> "StepColumns":
@@ -218,7 +225,8 @@ class Refine(Step, RefineSettings):
         if self._refusal(str(raw)):
             return raw, "refusal"
         # The generation step parsed the answer (prefix, extra turns, echoed instruction) already.
-        text, was_meta = clean_text(str(raw), self.task.answer_prefix(row["label"]))
+        text, was_meta = clean_text(str(raw), self.task.answer_prefix(row["label"]),
+                                    meta_nouns=self.task.prompts.meta_nouns)
         if was_meta and self.boilerplate == "drop":
             return text, "boilerplate"
         normalize = self.task.normalize_output if self.normalize is None else self.normalize
@@ -232,7 +240,7 @@ class Refine(Step, RefineSettings):
             if self.too_long == "drop":
                 return text, "too_long"
             text = truncate_words(text, max_words)
-        if self.drop_seed_copies and self._copies_a_seed(text, row.get("seed_text")):
+        if self.drop_seed_copies and self.copies_a_seed(text, row.get("seed_text")):
             return text, "copies_seed"
         if self.judge and str(row.get(JUDGE_COLUMN)) != str(row["label"]):
             return text, "judge_disagrees"

@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
-from distilabel_synthesizrr.common.classifier import SeedJudge
+from distilabel_synthesizrr.common.classifier import LabelClassifier
 from distilabel_synthesizrr.common.text import bag_cosine, search_bag, truncate_words, word_count
 from distilabel_synthesizrr.data.sources import DataSource, load_records
 from distilabel_synthesizrr.errors import DataError
@@ -101,7 +101,7 @@ class PassageIndex:
     def retrieve(
         self, queries: Sequence[str], top_k: int, rank_window: Sequence[int], similarity_band: Sequence[float],
         score_band: Optional[Sequence[float]] = None, labels: Optional[Sequence[str]] = None,
-        judge: Optional[SeedJudge] = None,
+        judge: Optional[LabelClassifier] = None,
     ) -> List[List[Passage]]:
         """For each query, up to `top_k` kept passages (`context`, `passage_id`, `rank`,
         `retrieval_score`, `similarity`), best first. `score_band` bounds the engine's own
@@ -189,7 +189,7 @@ class PassageSelection:
                     "The label check learns from the seeds, and this batch has seeds of one label only. Fix: give "
                     "RetrieveContext all seeds at once (its default input_batch_size) or set label_check=False."
                 )
-            judge = SeedJudge().fit([t for t, _ in self.seeds], [y for _, y in self.seeds])
+            judge = LabelClassifier().fit([t for t, _ in self.seeds], [y for _, y in self.seeds])
         found = index.retrieve([s["text"] for s in seeds], self.top_k, self.rank_window, self.similarity_band,
                                self.score_band, labels=[str(s["label"]) for s in seeds], judge=judge)
         pairs = []

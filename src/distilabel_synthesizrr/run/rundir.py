@@ -51,33 +51,20 @@ class RunDir:
     """The paths of a run folder."""
 
     path: Path
+    configs: Path = field(init=False)
+    summary_file: Path = field(init=False)
+    seeds_file: Path = field(init=False)
+    review_file: Path = field(init=False)
+    pipeline_yaml: Path = field(init=False)
+    log_file: Path = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "path", Path(self.path))
-
-    @property
-    def configs(self) -> Path:
-        return self.path / "distiset_configs"
-
-    @property
-    def summary_file(self) -> Path:
-        return self.configs / "synthesizrr_summary.json"
-
-    @property
-    def seeds_file(self) -> Path:
-        return self.configs / "synthesizrr_seeds.jsonl"
-
-    @property
-    def review_file(self) -> Path:
-        return self.configs / "synthesizrr_review.json"
-
-    @property
-    def pipeline_yaml(self) -> Path:
-        return self.configs / "pipeline.yaml"
-
-    @property
-    def log_file(self) -> Path:
-        return self.configs / "pipeline.log"
+        configs = Path(self.path) / "distiset_configs"
+        paths = {"path": Path(self.path), "configs": configs, "summary_file": configs / "synthesizrr_summary.json",
+                 "seeds_file": configs / "synthesizrr_seeds.jsonl", "review_file": configs / "synthesizrr_review.json",
+                 "pipeline_yaml": configs / "pipeline.yaml", "log_file": configs / "pipeline.log"}
+        for name, value in paths.items():
+            object.__setattr__(self, name, value)
 
     def write_summary(self, summary: RunSummary) -> None:
         self.configs.mkdir(parents=True, exist_ok=True)

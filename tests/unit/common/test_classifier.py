@@ -1,6 +1,7 @@
+import numpy as np
 import pytest
 
-from distilabel_synthesizrr.common.classifier import SeedJudge
+from distilabel_synthesizrr.common.classifier import LabelClassifier
 from distilabel_synthesizrr.errors import DataError
 
 SEEDS = [
@@ -15,7 +16,7 @@ SEEDS = [
 
 @pytest.mark.parametrize("features", ["tfidf", "embedding"])
 def test_the_judge_labels_texts_like_its_seeds(features):
-    judge = SeedJudge(features=features).fit([t for t, _ in SEEDS], [y for _, y in SEEDS])
+    judge = LabelClassifier(features=features).fit([t for t, _ in SEEDS], [y for _, y in SEEDS])
     verdicts = judge.predict(["Saudi Arabia will cut crude oil output, OPEC says.",
                               "The central bank left interest rates unchanged; bond yields fell."])
     assert [label for label, _ in verdicts] == ["crude", "interest"]
@@ -24,12 +25,30 @@ def test_the_judge_labels_texts_like_its_seeds(features):
 
 def test_the_judge_needs_two_labels():
     with pytest.raises(DataError, match="at least two labels"):
-        SeedJudge().fit(["oil", "crude"], ["crude", "crude"])
+        LabelClassifier().fit(["oil", "crude"], ["crude", "crude"])
 
 
 def test_predict_before_fit_and_unknown_features():
     with pytest.raises(RuntimeError, match="fit"):
-        SeedJudge().predict(["oil"])
+        LabelClassifier().predict(["oil"])
     with pytest.raises(ValueError, match="unknown judge features"):
-        SeedJudge(features="bag")
-    assert SeedJudge().fit([t for t, _ in SEEDS], [y for _, y in SEEDS]).predict([]) == []
+        LabelClassifier(features="bag")
+    assert LabelClassifier().fit([t for t, _ in SEEDS], [y for _, y in SEEDS]).predict([]) == []
+
+
+def test_fit_on_precomputed_features_and_agreement():
+    """The label-preservation use: features computed once (embeddings), the evaluation's settings."""
+    from distilabel_synthesizrr.common.classifier import EVALUATION_MAX_ITER
+
+    x = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9]])
+    clf = LabelClassifier("embedding", max_iter=EVALUATION_MAX_ITER, seed=3).fit_features(x, ["a", "a", "b", "b"])
+    assert [label for label, _ in clf.predict_features(x)] == ["a", "a", "b", "b"]
+    assert clf.agreement(x, ["a", "a", "b", "b"]) == 1.0
+    assert clf.agreement(x, ["b", "b", "a", "a"]) == 0.0
+    assert clf.agreement(x[:0], []) == 0.0 and clf.predict_features(x[:0]) == []
+
+
+def test_predict_is_predict_features_of_the_texts():
+    judge = LabelClassifier().fit([t for t, _ in SEEDS], [y for _, y in SEEDS])
+    texts = ["OPEC cuts crude output.", "Bond yields rise with interest rates."]
+    assert judge.predict(texts) == judge.predict_features(judge.featurize(texts))

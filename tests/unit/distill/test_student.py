@@ -1,6 +1,9 @@
+import inspect
+
 import pytest
 
-from distilabel_synthesizrr.distill.student import _stratified_eval, classification_metrics
+from distilabel_synthesizrr.data.sources import stratified_sample
+from distilabel_synthesizrr.distill.student import classification_metrics, distill
 
 
 def test_classification_metrics_by_hand():
@@ -16,11 +19,16 @@ def test_perfect_and_wrong_predictions():
     assert classification_metrics(["a", "b"], ["b", "a"], ["a", "b"])["accuracy"] == 0.0
 
 
-def test_stratified_eval_sample():
+def test_eval_subset_is_balanced_and_filled():
+    """The student's test subset (`eval_size`): the shared stratified sampler with `fill=True`."""
     test = [{"text": str(i), "label": "a" if i < 90 else "b"} for i in range(100)]
-    sample = _stratified_eval(test, 20, seed=0)
+    sample = stratified_sample(test, 20, seed=0, fill=True)
     assert len(sample) == 20 and sum(r["label"] == "b" for r in sample) == 10
-    assert _stratified_eval(test, None, 0) == test
+    assert stratified_sample(test, None, 0, fill=True) == test
     scarce = [{"text": str(i), "label": "a" if i < 95 else "b"} for i in range(100)]
-    sample = _stratified_eval(scarce, 20, seed=0)
+    sample = stratified_sample(scarce, 20, seed=0, fill=True)
     assert len(sample) == 20 and sum(r["label"] == "b" for r in sample) == 5
+
+
+def test_distill_has_no_seeds_only_option():
+    assert "seeds_only" not in inspect.signature(distill).parameters

@@ -3,7 +3,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from distilabel_synthesizrr.evaluate.semantic import LabelClassifier, entropy, mauve_score, mean_pairwise_cosine
+from distilabel_synthesizrr.evaluate.semantic import entropy, mauve_score, mean_pairwise_cosine
 
 
 def test_mean_pairwise_cosine():
@@ -26,9 +26,3 @@ def test_mauve_identical_vs_disjoint():
     assert mauve_score(p, rng.normal(loc=25.0, size=(60, 8))) < 0.1
     assert mauve_score(p[:5], p[:5]) is None
 
-
-def test_label_classifier_agreement():
-    x = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9]])
-    clf = LabelClassifier(x, ["a", "a", "b", "b"])
-    assert clf.agreement(x, ["a", "a", "b", "b"]) == 1.0
-    assert clf.agreement(x, ["b", "b", "a", "a"]) == 0.0

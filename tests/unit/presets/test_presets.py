@@ -59,3 +59,14 @@ class TestRunDefaults:
         path.write_text(yaml.safe_dump(preset))
         with pytest.raises(ConfigError, match="unknown key 'generation.temprature'. Did you mean 'temperature'"):
             config_from_dict({"preset": str(path)})
+
+
+def test_meta_nouns_default_and_per_preset(task):
+    from distilabel_synthesizrr.presets import META_NOUNS
+
+    assert load_preset("reuters_topics").task.prompts.meta_nouns == list(META_NOUNS)
+    assert load_preset("movie_sentiment").task.prompts.meta_nouns[-3:] == ["movie", "film", "plot"]
+    data = task.model_dump()
+    data["prompts"]["meta_nouns"] = []
+    with pytest.raises(ValidationError, match="meta_nouns"):
+        TaskSpec.model_validate(data)

@@ -1,6 +1,7 @@
 import pytest
 
-from distilabel_synthesizrr import Refine
+from distilabel_synthesizrr import Refine, load_preset
+from distilabel_synthesizrr.presets import META_NOUNS
 from distilabel_synthesizrr.refine.step import clean_text
 
 
@@ -157,4 +158,20 @@ def test_one_common_phrase_is_not_a_copy(task):
                                     "This film is all about the unrelenting logic of a lost man.",
                                     "The movie was a delight from start to finish."])
 def test_a_judgement_is_not_a_meta_summary(review):
-    assert clean_text(review, "Review:") == (review, False)
+    movie_nouns = load_preset("movie_sentiment").task.prompts.meta_nouns
+    assert clean_text(review, "Review:", meta_nouns=movie_nouns) == (review, False)
+
+
+def test_meta_summary_nouns_come_from_the_task(task):
+    """The nouns a meta-summary opens with are task data: the movie preset adds movie words."""
+    movies = load_preset("movie_sentiment").task
+    assert {"movie", "film", "plot"} <= set(movies.prompts.meta_nouns)
+    assert set(META_NOUNS) <= set(movies.prompts.meta_nouns)
+    assert task.prompts.meta_nouns == list(META_NOUNS)  # a task without its own nouns: the generic ones
+    meta = "The film tells the story of a lost man and his dog."
+    assert clean_text(meta, "Review:", meta_nouns=movies.prompts.meta_nouns) == (
+        "The story of a lost man and his dog.", True)
+    assert clean_text(meta, "Review:") == (meta, False)
+    assert refine(movies, [{"text": meta, "label": "fresh"}], boilerplate="drop")[0]["drop_reason"] == "boilerplate"
+    assert refine(task, [{"text": "The article says that oil prices rose on Monday.", "label": "crude"}])[0][
+        "text"] == "Oil prices rose on Monday."

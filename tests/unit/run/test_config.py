@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -103,3 +104,30 @@ def test_generation_batches_hold_several_waves_only_at_high_concurrency(concurre
     assert generation_batch_size(config) == expected
     config.teacher.batch_size = 10
     assert generation_batch_size(config) == 10
+
+
+def test_paths_in_a_preset_file_resolve_against_the_preset_folder(tmp_path, monkeypatch, task, seeds_file, corpus_file):
+    """A preset YAML given by path (relative to the config) holds data paths relative to its own
+    folder; neither depends on the working directory."""
+    import shutil
+
+    presets = tmp_path / "presets"
+    (presets / "data").mkdir(parents=True)
+    shutil.copy(seeds_file, presets / "data" / "seeds.csv")
+    shutil.copy(corpus_file, presets / "data" / "corpus.jsonl")
+    (presets / "mine.yaml").write_text(yaml.safe_dump({
+        "task": task.model_dump(), "data": {"seeds": "data/seeds.csv", "corpus": ["data/corpus.jsonl"]}}))
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    (configs / "run.yaml").write_text(yaml.safe_dump({"preset": "../presets/mine.yaml", "seeds_per_label": 2}))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+
+    config = load_config(configs / "run.yaml")
+    assert Path(config.data.seeds.path) == (presets / "data" / "seeds.csv").resolve()
+    assert [Path(c.path) for c in config.data.corpus] == [(presets / "data" / "corpus.jsonl").resolve()]
+    # A config's own relative paths still resolve against the config's folder.
+    (configs / "own.csv").write_text((presets / "data" / "seeds.csv").read_text())
+    (configs / "run.yaml").write_text(yaml.safe_dump({"preset": "../presets/mine.yaml", "data": {"seeds": "own.csv"}}))
+    assert Path(load_config(configs / "run.yaml").data.seeds.path) == (configs / "own.csv").resolve()
