@@ -4,11 +4,13 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, List, Optional
 
-from distilabel_synthesizrr.errors import ConfigError, SynthesizRRError
+from distilabel_synthesizrr.common.reaper import only_in
+from distilabel_synthesizrr.errors import ConfigError, Interrupted, SynthesizRRError
 
 if TYPE_CHECKING:
     from distilabel_synthesizrr.run.rundir import RunSummary
@@ -303,8 +305,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not args.verbose:  # one line per HTTP request drowns the output
         for name in ("httpx", "httpx2", "argilla.sdk"):
             logging.getLogger(name).setLevel(logging.WARNING)
+    # `kill` (SIGTERM) ends a command the way Ctrl-C does: cleanly, servers stopped, work kept.
+    signal.signal(signal.SIGTERM, only_in(os.getpid(), _sigterm_as_interrupt))
     try:
         return args.func(args)
+    except Interrupted as e:
+        print(str(e), file=sys.stderr)
+        return 130
     except SynthesizRRError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -312,6 +319,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("interrupted: every row generated so far is checkpointed; re-run the same command to "
               "continue where it stopped.", file=sys.stderr)
         return 130
+
+
+def _sigterm_as_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -15,3 +15,7 @@ class DataError(SynthesizRRError, ValueError):
 
 class TeacherError(SynthesizRRError, RuntimeError):
     """The teacher LLM cannot be reached or does not serve the model asked for."""
+
+
+class Interrupted(SynthesizRRError, KeyboardInterrupt):
+    """A run was stopped by Ctrl-C or SIGTERM; what it generated is kept for the next run."""

@@ -1,8 +1,9 @@
 import os
 import subprocess
+import time
 import uuid
 from pathlib import Path
-from typing import Dict, Iterator
+from typing import Dict, Iterator, Set, Tuple
 
 import pytest
 
@@ -51,3 +52,70 @@ def review_dataset(argilla_env) -> Iterator[str]:
     for dataset in client.datasets:
         if dataset.name == name:
             dataset.delete()
+
+
+
+Identity = Tuple[int, int]  # (pid, start time): a pid reused by another process is another identity
+
+
+class ProcessTree:
+    """What a command started, found by parent pid in /proc (not by name: other people's processes
+    never count), so that a test can check it left nothing running. Zombies count as gone."""
+
+    @staticmethod
+    def _live() -> Dict[int, Identity]:
+        """{pid: (parent pid, start time)} of every process that has not exited."""
+        found = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                fields = stat.rsplit(")", 1)[1].split()  # the name, in parentheses, may hold spaces
+                if fields[0] != "Z":
+                    found[int(entry.name)] = (int(fields[1]), int(fields[19]))
+        return found
+
+    def children(self, pid: int) -> Set[Identity]:
+        return {(p, start) for p, (ppid, start) in self._live().items() if ppid == pid}
+
+    def descendants(self, pid: int) -> Set[Identity]:
+        live = self._live()
+        found: Set[Identity] = set()
+        todo = [pid]
+        while todo:
+            parent = todo.pop()
+            for p, (ppid, start) in live.items():
+                if ppid == parent and (p, start) not in found:
+                    found.add((p, start))
+                    todo.append(p)
+        return found
+
+    def alive(self, identities: Set[Identity]) -> Set[Identity]:
+        live = self._live()
+        return {(p, start) for p, start in identities if p in live and live[p][1] == start}
+
+    def run(self, proc: subprocess.Popen, timeout: float) -> Set[Identity]:
+        """Waits for `proc` to exit (killing it after `timeout` s); returns every descendant seen meanwhile."""
+        seen: Set[Identity] = set()
+        deadline = time.monotonic() + timeout
+        while proc.poll() is None and time.monotonic() < deadline:
+            seen |= self.descendants(proc.pid)
+            time.sleep(0.2)
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        return seen
+
+    def wait_gone(self, identities: Set[Identity], grace: float = 60.0) -> Set[Identity]:
+        """Those of `identities` still alive after up to `grace` s (a server's watchdog needs about one)."""
+        deadline = time.monotonic() + grace
+        while self.alive(identities) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return self.alive(identities)
+
+
+@pytest.fixture
+def process_tree() -> ProcessTree:
+    return ProcessTree()

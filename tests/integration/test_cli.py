@@ -1,8 +1,11 @@
 """`synthesizrr run` as a user runs it: a subprocess, real shipped data, offline teachers."""
 
+import json
+import os
+import signal
 import subprocess
 import sys
-import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -10,15 +13,16 @@ import yaml
 from distilabel.distiset import Distiset
 
 from distilabel_synthesizrr.data import load_shipped
-from distilabel_synthesizrr.presets import load_preset
+from distilabel_synthesizrr.presets import available_presets, load_preset
+from distilabel_synthesizrr.testing import MockOpenAIServer
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def synthesizrr(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+def synthesizrr(*args: str, timeout: int = 600, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "distilabel_synthesizrr.cli", *args],
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, env={**os.environ, **env})
 
 
 @pytest.mark.parametrize("preset", ["reuters_topics", "movie_sentiment"])
@@ -48,16 +52,23 @@ def _write_config(tmp_path: Path, data: dict) -> Path:
     return path
 
 
-def test_label_without_verbalization_fails_fast(tmp_path):
+def test_label_without_verbalization_fails_fast(tmp_path, synthesizrr_cache):
+    """A config error is reported before any work: the data is never read (the seeds and corpus
+    files do not even exist), no run starts and the teacher gets no request."""
     config = _write_config(tmp_path, {
         "preset": "movie_sentiment",
         "task": {"labels": {"fresh": "positive, praising the movie"}},
+        "data": {"seeds": "missing-seeds.csv", "corpus": "missing-corpus.jsonl"},
     })
-    start = time.perf_counter()
-    proc = synthesizrr("run", str(config), "--teacher", "extractive", "--output", str(tmp_path / "o"))
-    assert proc.returncode == 2
-    assert time.perf_counter() - start < 60
+    with MockOpenAIServer() as server:
+        proc = synthesizrr("run", str(config), "--teacher", "openai", "--base-url", server.base_url,
+                           "--model", server.model, "--output", str(tmp_path / "o"), OPENAI_API_KEY="test-key")
+    assert proc.returncode == 2, proc.stderr[-3000:]
     assert "at least two labels" in proc.stderr
+    assert "missing-" not in proc.stderr  # failed on the config, before looking for the data
+    assert server.requests == 0
+    assert not (tmp_path / "o").exists()
+    assert not (synthesizrr_cache / "work").exists() and not (synthesizrr_cache / "checkpoints").exists()
 
 
 def test_seed_label_missing_from_the_task_fails_fast(tmp_path):
@@ -93,3 +104,89 @@ def test_fewgen_with_the_extractive_teacher_is_refused(tmp_path):
     proc = synthesizrr("run", str(ROOT / "examples" / "movie_sentiment.yaml"), "--teacher", "extractive",
                        "--method", "fewgen", "--output", str(tmp_path / "o"))
     assert proc.returncode == 2 and "FewGen needs an LLM teacher" in proc.stderr
+
+
+def test_presets_lists_both_shipped_presets():
+    proc = synthesizrr("presets")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    listed = dict(line.split(": ", 1) for line in proc.stdout.splitlines() if line.strip())
+    assert set(listed) == set(available_presets()) == {"movie_sentiment", "reuters_topics"}
+    for name, line in listed.items():
+        task = load_preset(name).task
+        assert line.startswith(task.description) and line.endswith(f"Labels: {', '.join(task.labels)}")
+
+
+def test_experiment_with_the_extractive_method(tmp_path):
+    """The smallest experiment the CLI allows: one method, 8 examples, a one-step student."""
+    config = _write_config(tmp_path, {"preset": "movie_sentiment", "seeds_per_label": 4,
+                                      "teacher": {"kind": "extractive"}})
+    out = tmp_path / "experiment"
+    proc = synthesizrr("experiment", str(config), "--methods", "extractive", "--budget", "8", "--sample-size", "8",
+                       "--iterations", "1", "--max-steps", "1", "--batch-size", "4", "--max-length", "32",
+                       "--eval-size", "20", "--output", str(out))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads((out / "experiment.json").read_text())
+    assert results["teacher"] == "extractive" and results["methods"] == ["extractive"] and results["budget"] == 8
+    runs = results["runs"]["seed0"]
+    assert set(runs) == {"extractive", "seeds only", "gold"}
+    student = runs["extractive"]["student"]
+    assert student["train_examples"] == runs["extractive"]["summary"]["kept"] == 8
+    assert student["test_examples"] == 20 and 0.0 <= student["accuracy"] <= 1.0
+    table = (out / "experiment.md").read_text()
+    row = next(line for line in table.splitlines() if line.startswith("| extractive |"))
+    assert f"| {student['accuracy']:.3f} | {student['macro_f1']:.3f} |" in row
+    assert "| gold |" in table and "| seeds only |" in table and table in proc.stdout
+
+
+def test_run_fresh_generates_again(config_dict, tmp_path, synthesizrr_cache):
+    config_dict["teacher"] = {"kind": "openai", "max_concurrency": 4}
+    config = _write_config(tmp_path, config_dict)
+    with MockOpenAIServer() as server:
+        def run(*extra: str) -> None:
+            proc = synthesizrr("run", str(config), "--teacher", "openai", "--base-url", server.base_url,
+                               "--model", server.model, "--output", str(tmp_path / "out"), *extra,
+                               OPENAI_API_KEY="test-key")
+            assert proc.returncode == 0, proc.stderr[-3000:]
+
+        run()
+        first = server.requests
+        (checkpoint,) = (synthesizrr_cache / "checkpoints").iterdir()
+        assert first > 0 and len(checkpoint.read_text().splitlines()) == first
+        run()
+        assert server.requests == first, "the same command resumes from the checkpoint"
+        run("--fresh")
+        assert server.requests == 2 * first, "--fresh asks the teacher for every row again"
+    # The old checkpoint was discarded, not appended to.
+    assert len(checkpoint.read_text().splitlines()) == first
+    assert len(Distiset.load_from_disk(tmp_path / "out")["default"]["train"]) > 0
+
+
+@pytest.mark.local_teacher
+@pytest.mark.requires_module("llama_cpp", install="pip install -e '.[local]'")
+def test_teacher_serve_answers_and_stops_on_sigterm(tmp_path, process_tree):
+    stderr = (tmp_path / "stderr.txt").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "distilabel_synthesizrr.cli", "teacher", "serve"],
+                            stdout=subprocess.PIPE, stderr=stderr, text=True)
+    started = set()
+    try:
+        line = proc.stdout.readline()
+        assert line, (tmp_path / "stderr.txt").read_text()[-3000:]
+        served = json.loads(line)
+        with urllib.request.urlopen(served["base_url"] + "/models", timeout=30) as reply:
+            models = json.loads(reply.read())
+        assert [m["id"] for m in models["data"]] == [served["model"]]
+        assert process_tree.children(proc.pid), "the llama.cpp server is a child process"
+        started = process_tree.descendants(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+        assert not process_tree.wait_gone(started), "`teacher serve` left its server running after SIGTERM"
+        with pytest.raises(OSError):  # nothing answers there any more
+            urllib.request.urlopen(served["base_url"] + "/models", timeout=5)
+    finally:
+        stderr.close()
+        proc.stdout.close()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid, _ in process_tree.alive(started):
+            os.kill(pid, signal.SIGKILL)

@@ -31,8 +31,8 @@ def test_retried_429s_lose_nothing(config_dict, tmp_path):
         result = run_synthesis(config_from_dict(config_dict), tmp_path / "out", llm=teacher(server, max_retries=3),
                                limit=8)
     assert server.failures >= 2
-    assert result.summary["dropped_by_reason"].get("no_output", 0) == 0
-    assert result.summary["generated"] == len(rows_of(tmp_path / "out"))
+    assert result.summary.dropped_by_reason.get("no_output", 0) == 0
+    assert result.summary.generated == len(rows_of(tmp_path / "out"))
 
 
 def test_a_failed_request_loses_only_its_own_row_and_says_why(config_dict, tmp_path):
@@ -47,7 +47,7 @@ def test_a_failed_request_loses_only_its_own_row_and_says_why(config_dict, tmp_p
     error_column = next(k for k in rows[0] if k.endswith("_error"))
     assert all("InternalServerError" in r[error_column] for r in failed)
     assert all(r[error_column] is None for r in rows if r["drop_reason"] != "no_output")
-    assert result.summary["kept"] > 0
+    assert result.summary.kept > 0
 
 
 def test_failed_rows_are_generated_again(config_dict, tmp_path):
@@ -55,10 +55,10 @@ def test_failed_rows_are_generated_again(config_dict, tmp_path):
         llm = teacher(server, max_retries=0, max_consecutive_failures=50)
         result = run_synthesis(config_from_dict(config_dict), tmp_path / "out", llm=llm, limit=8)
     # The retry pass asked again for every failed row; at most every 4th retry fails again.
-    first_pass_failures = server.failures - (server.requests - result.summary["generated"]) // 4
-    assert server.requests > result.summary["generated"]
-    assert result.summary["dropped_by_reason"].get("no_output", 0) < max(first_pass_failures, 1) or \
-        result.summary["dropped_by_reason"].get("no_output", 0) == 0
+    first_pass_failures = server.failures - (server.requests - result.summary.generated) // 4
+    assert server.requests > result.summary.generated
+    assert result.summary.dropped_by_reason.get("no_output", 0) < max(first_pass_failures, 1) or \
+        result.summary.dropped_by_reason.get("no_output", 0) == 0
 
 
 def test_a_dead_endpoint_ends_the_run_in_bounded_time_keeping_what_was_generated(config_dict, tmp_path):
@@ -94,10 +94,10 @@ def test_token_budget_stops_cleanly_and_cost_is_reported(config_dict, tmp_path):
         result = run_synthesis(config, tmp_path / "out", llm=teacher(server, max_concurrency=1, max_total_tokens=60),
                                limit=8)
     summary = result.summary
-    assert "token budget spent" in summary["stopped"]
-    assert 0 < server.requests < summary["generated"]  # requests stopped once the budget was spent
-    tokens = summary["tokens"]
-    assert summary["cost"] == pytest.approx((tokens["prompt_tokens"] + 2 * tokens["completion_tokens"]) / 1e6)
+    assert "token budget spent" in summary.stopped
+    assert 0 < server.requests < summary.generated  # requests stopped once the budget was spent
+    tokens = summary.tokens
+    assert summary.cost == pytest.approx((tokens["prompt_tokens"] + 2 * tokens["completion_tokens"]) / 1e6)
 
 
 def test_api_key_never_reaches_disk(config_dict, tmp_path):

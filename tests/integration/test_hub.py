@@ -1,10 +1,17 @@
 """Pushing to the Hub, tested at the HTTP boundary: huggingface_hub's HTTP client is given a
-mock transport that plays the Hub's repo-create / preupload / commit API."""
+mock transport that plays the Hub's repo-create / preupload / commit API (in this process), or
+the same fake Hub is served on 127.0.0.1 and HF_ENDPOINT points a `synthesizrr` subprocess at it.
+
+`httpx2` is huggingface_hub's HTTP client (declared in the `dev` extra for these tests)."""
 
 import base64
+import io
 import json
+import os
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx2
@@ -61,6 +68,53 @@ def fake_hub(monkeypatch):
     _http.set_client_factory(_http.default_client_factory)
 
 
+class _FakeHubHandler(BaseHTTPRequestHandler):
+    """Plays a `FakeHub` over real HTTP (for a subprocess): each request is handed to it as an
+    `httpx2.Request`, its `httpx2.Response` is sent back."""
+
+    def _body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            self.rfile.readline()
+            return b"".join(chunks)
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+    def _handle(self) -> None:
+        body = self._body()
+        self.server.authorizations[self.path.split("?")[0]] = self.headers.get("Authorization")
+        request = httpx2.Request(self.command, f"http://{self.headers['Host']}{self.path}", content=body)
+        response = self.server.hub(request)
+        response.read()
+        self.send_response(response.status_code)
+        self.send_header("Content-Type", response.headers.get("Content-Type", "application/json"))
+        self.send_header("Content-Length", str(len(response.content)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.content)
+
+    do_GET = do_POST = do_PUT = do_HEAD = _handle
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def fake_hub_server():
+    """A `FakeHub` on 127.0.0.1: yields (hub, endpoint URL, {path: Authorization header received})."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeHubHandler)
+    server.hub, server.authorizations = FakeHub(), {}
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.hub, f"http://127.0.0.1:{server.server_address[1]}", server.authorizations
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("hub") / "run"
@@ -109,3 +163,27 @@ def test_hub_failure_is_clear_and_keeps_local_files(monkeypatch, run_dir):
     finally:
         _http.set_client_factory(_http.default_client_factory)
     assert (run_dir / "default").is_dir()
+
+
+def test_run_push_to_hub_from_the_cli(fake_hub_server, tmp_path):
+    import pyarrow.parquet as pq
+    from distilabel.distiset import Distiset
+
+    hub, endpoint, authorizations = fake_hub_server
+    out = tmp_path / "run"
+    proc = subprocess.run([sys.executable, "-m", "distilabel_synthesizrr.cli", "run",
+                           str(ROOT / "examples" / "movie_sentiment.yaml"), "--teacher", "extractive",
+                           "--limit", "8", "--output", str(out), "--push-to-hub", "me/movies-cli", "--private"],
+                          capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "HF_ENDPOINT": endpoint, "HF_TOKEN": "hf_cli_token"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "pushed: " in proc.stdout and "me/movies-cli" in proc.stdout
+    assert hub.created == [{"name": "movies-cli", "organization": "me", "visibility": "private", "type": "dataset"}]
+    assert authorizations["/api/repos/create"] == authorizations["/api/datasets/me/movies-cli/commit/main"] \
+        == "Bearer hf_cli_token"
+    assert {"default/train.parquet", "pipeline.yaml", "README.md"} <= set(hub.files)
+    pushed = pq.read_table(io.BytesIO(hub.files["default/train.parquet"]))
+    local = Distiset.load_from_disk(out)["default"]["train"]
+    assert pushed.num_rows == len(local) > 0
+    assert sorted(pushed.column("text").to_pylist()) == sorted(local["text"])
+    assert "| method | synthesizrr (extractive) |" in hub.files["README.md"].decode()

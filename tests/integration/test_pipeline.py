@@ -30,7 +30,7 @@ def test_synthesizrr_pipeline_with_scripted_llm(config, tmp_path):
     distiset = Distiset.load_from_disk(tmp_path / "out")
     kept = distiset["default"]["train"]
     dropped = distiset["dropped"]["train"]
-    assert len(kept) + len(dropped) == result.summary["generated"] > 0
+    assert len(kept) + len(dropped) == result.summary.generated > 0
     assert set(kept["label"]) <= {"crude", "interest"}
     assert all(m == "synthesizrr" for m in kept["method"])
     for column in ("text", "context", "seed_text", "retrieval_score", "rank"):
@@ -39,8 +39,8 @@ def test_synthesizrr_pipeline_with_scripted_llm(config, tmp_path):
     for row in kept:
         assert row["text"].split(" (take")[0].split()[:3] == row["context"].split()[:3]
     assert set(dropped["drop_reason"]) <= {"refusal", "no_output", "copies_seed", "near_duplicate", "duplicate"}
-    assert result.summary["dropped_by_reason"].get("refusal", 0) >= 1
-    assert result.summary["tokens"]["prompt_tokens"] > 0
+    assert result.summary.dropped_by_reason.get("refusal", 0) >= 1
+    assert result.summary.tokens["prompt_tokens"] > 0
     assert (tmp_path / "out" / "distiset_configs" / "synthesizrr_summary.json").is_file()
 
 
@@ -51,9 +51,9 @@ def test_a_budget_below_what_the_seeds_retrieve_ends(tmp_path):
     ended the run: `synthesizrr run examples/reuters_topics.yaml --limit 16` hung."""
     config = load_config(ROOT / "examples" / "reuters_topics.yaml")
     result = run_synthesis(config, tmp_path / "out", llm=ScriptedLLM(), limit=16)
-    assert result.summary["seeds"] == 64
-    assert result.summary["generated"] == 16
-    assert set(result.summary["rows_per_label"]) <= set(config.task.labels)
+    assert result.summary.seeds == 64
+    assert result.summary.generated == 16
+    assert set(result.summary.rows_per_label) <= set(config.task.labels)
 
 
 def test_the_label_judge_runs_between_generation_and_refine(config, tmp_path):
@@ -67,7 +67,7 @@ def test_the_label_judge_runs_between_generation_and_refine(config, tmp_path):
     llm = ScriptedLLM(responses=[answer, None, answer], passage_words=30)
     result = run_synthesis(config, tmp_path / "judged", llm=llm, limit=8)
     kept = Distiset.load_from_disk(tmp_path / "judged")["default"]["train"]
-    assert result.summary["generated"] == 5 and result.summary["dropped_by_reason"] == {"no_output": 1}
+    assert result.summary.generated == 5 and result.summary.dropped_by_reason == {"no_output": 1}
     assert len(kept) == 4
     assert all(row["judge_label"] == row["label"] and row["judge_confidence"] > 0 for row in kept)
 
@@ -75,8 +75,8 @@ def test_the_label_judge_runs_between_generation_and_refine(config, tmp_path):
 def test_fewgen_pipeline(config, tmp_path):
     result = run_synthesis(config, tmp_path / "fewgen", llm=ScriptedLLM(responses=["Story: news item {n}."]),
                            limit=6, method="fewgen")
-    assert result.summary["method"] == "fewgen"
-    assert sorted(result.summary["rows_per_label"].items()) == [("crude", 3), ("interest", 3)]
+    assert result.summary.method == "fewgen"
+    assert sorted(result.summary.rows_per_label.items()) == [("crude", 3), ("interest", 3)]
 
 
 def test_pipeline_yaml_round_trip(config, tmp_path):

@@ -2,7 +2,7 @@
 pool, reproducible draws, checkpointed generation with progress)."""
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Dict, List
+from typing import TYPE_CHECKING, Any, Dict, List
 
 from distilabel.steps import StepInput
 from distilabel.steps.tasks import Task
@@ -34,6 +34,11 @@ class SyntheticTask(Task, ProgressMixin, CheckpointMixin, ShotSettings):
     def _pool_entry(self, demo: Demonstration) -> Demonstration:
         return demo
 
+    def _generate(self, inputs: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        if self.stop_requested():
+            return [{**row, "text": None} for row in inputs]
+        return next(Task.process(self, inputs))
+
     def load(self) -> None:
         super().load()
         pool: Dict[str, List[Demonstration]] = defaultdict(list)
@@ -43,8 +48,9 @@ class SyntheticTask(Task, ProgressMixin, CheckpointMixin, ShotSettings):
         self._load_checkpoint()
 
     def process(self, inputs: StepInput) -> "StepOutput":  # type: ignore
-        """Generates a batch (rows already in the checkpoint are not asked again)."""
+        """Generates a batch (rows already in the checkpoint are not asked again); once the run is
+        interrupted, the rows are passed on unanswered."""
         self._start_progress()
-        rows = self._generate_with_checkpoint(list(inputs), lambda todo: next(Task.process(self, todo)))
+        rows = self._generate_with_checkpoint(list(inputs), self._generate)
         self._report_progress(len(rows))
         yield rows

@@ -7,6 +7,11 @@ from typing import Any, Dict, Iterable, List, Optional
 from pydantic import BaseModel, Field, PrivateAttr
 
 
+def stop_marker_of(checkpoint: str) -> Path:
+    """The file whose presence asks the generation step writing `checkpoint` to stop."""
+    return Path(f"{checkpoint}.stop")
+
+
 class CheckpointMixin(BaseModel):
     """Appends each generated row to a JSONL checkpoint as soon as its batch is done, and
     serves rows already there instead of asking the teacher again.
@@ -18,6 +23,21 @@ class CheckpointMixin(BaseModel):
 
     checkpoint_path: Optional[str] = Field(default=None, description="JSONL file of finished rows (None: off).")
     _done: Dict[str, Dict[str, Any]] = PrivateAttr(default_factory=dict)
+
+    @property
+    def stop_marker(self) -> Optional[Path]:
+        """A file whose presence asks the step to stop generating (see `stop_requested`)."""
+        return stop_marker_of(self.checkpoint_path) if self.checkpoint_path else None
+
+    def stop_requested(self) -> bool:
+        """Whether the run was interrupted: Ctrl-C reached this worker (distilabel's worker
+        handler sets an environment variable), or the main process, stopped by a signal, left
+        the stop marker. distilabel's graceful stop still hands a step every batch queued
+        before the stop; those are passed on unanswered instead of being generated."""
+        from distilabel.constants import SIGINT_HANDLER_CALLED_ENV_NAME
+
+        marker = self.stop_marker
+        return os.environ.get(SIGINT_HANDLER_CALLED_ENV_NAME) == "1" or (marker is not None and marker.exists())
 
     def _load_checkpoint(self) -> None:
         self._done = {}

@@ -6,8 +6,11 @@ after the pipeline, then refined with the rest.
 """
 
 import logging
+import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -17,7 +20,9 @@ from typing import Any, Dict, List, Optional
 from distilabel.pipeline import Pipeline
 
 from distilabel_synthesizrr.common.paths import cache_dir
-from distilabel_synthesizrr.errors import DataError, TeacherError
+from distilabel_synthesizrr.common.reaper import Reaper, only_in
+from distilabel_synthesizrr.errors import DataError, Interrupted, TeacherError
+from distilabel_synthesizrr.generate.checkpoint import stop_marker_of
 from distilabel_synthesizrr.generate.teachers.resilient import BUDGET_SPENT, DEAD_ENDPOINT
 from distilabel_synthesizrr.run.build import (
     build_pipeline,
@@ -142,22 +147,79 @@ def run_synthesis(
     work_root.mkdir(parents=True, exist_ok=True)
     work_dir = None if use_cache else Path(tempfile.mkdtemp(prefix="run-", dir=work_root))
     pipeline = build_pipeline(plan, llm=llm, work_dir=work_dir, ray=ray is not None)
-    started_ray = init_ray(ray) if ray is not None else False
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     try:
-        distiset = pipeline.run(use_cache=use_cache)
-    finally:
-        # distilabel swaps in a queue handler and closes its queue at the end of the run.
-        root.handlers[:] = handlers
-        root.setLevel(level)
-        if started_ray:
-            shutdown_ray()
-    try:
+        # The reaper ends the run's worker processes if this process is killed with SIGKILL.
+        marker = stop_marker_of(str(checkpoint_path(plan, llm))) if llm is not None else None
+        with Reaper(), _StopOnSignals(pipeline, marker) as stop:
+            started_ray = init_ray(ray) if ray is not None else False
+            try:
+                distiset = pipeline.run(use_cache=use_cache)
+            finally:
+                # distilabel swaps in a queue handler and closes its queue at the end of the run.
+                root.handlers[:] = handlers
+                root.setLevel(level)
+                if started_ray:
+                    shutdown_ray()
+        if stop.signalled:
+            raise _interrupted(plan, llm, stop.signalled)
         return _finish_run(plan, distiset, llm, Path(output), retry_failures, start)
     finally:
         if work_dir is not None:
             shutil.rmtree(work_dir, ignore_errors=True)
+
+
+class _StopOnSignals:
+    """Ctrl-C (SIGINT) and `kill` (SIGTERM) stop the pipeline the way distilabel's first Ctrl-C
+    does: no new batch starts, the batches in flight finish (and are checkpointed), the workers
+    exit. A second signal forces the stop. The handlers in place before are restored after.
+
+    distilabel 1.5.3 installs its SIGINT handler when the run starts and keeps it after; here the
+    pipeline installs ours instead, which also records that the run was interrupted."""
+
+    def __init__(self, pipeline: Pipeline, stop_marker: Optional[Path]) -> None:
+        self.pipeline = pipeline
+        self.stop_marker = stop_marker
+        self.signalled: Optional[str] = None
+        self._previous: Dict[int, Any] = {}
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.signalled = signal.Signals(signum).name
+        logger.warning("%s: stopping after the requests in flight (again to force)...", self.signalled)
+        if self.stop_marker is not None:  # the generation worker skips the batches still queued
+            self.stop_marker.parent.mkdir(parents=True, exist_ok=True)
+            self.stop_marker.touch()
+        # Not here: a signal handler runs in the main thread between two bytecodes, maybe while
+        # that thread holds the lock distilabel's `_stop` takes.
+        threading.Thread(target=self.pipeline._stop, name="synthesizrr-stop", daemon=True).start()
+
+    def __enter__(self) -> "_StopOnSignals":
+        if self.stop_marker is not None:
+            self.stop_marker.unlink(missing_ok=True)
+        if threading.current_thread() is threading.main_thread():  # signal handlers live in the main thread
+            handle = only_in(os.getpid(), self._handle)  # the pipeline's workers are forked from here
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._previous[sig] = signal.signal(sig, handle)
+            self.pipeline._handle_keyboard_interrupt = lambda: signal.signal(signal.SIGINT, handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        if self.stop_marker is not None:
+            self.stop_marker.unlink(missing_ok=True)
+
+
+def _interrupted(plan: SynthesisPlan, llm, signalled: str) -> Interrupted:
+    """The error of an interrupted run, saying what is kept and how to go on."""
+    if llm is None:
+        return Interrupted(f"{signalled}: the extractive run was stopped before it saved anything (it needs no "
+                           "teacher, so re-running it costs seconds); run the same command again.")
+    checkpoint = checkpoint_path(plan, llm)
+    kept = sum(1 for line in checkpoint.open(encoding="utf-8") if line.strip()) if checkpoint.is_file() else 0
+    return Interrupted(f"interrupted ({signalled}): {kept} of {plan.expected_rows} rows kept in the checkpoint "
+                       f"{checkpoint}; run the same command to resume (only the missing rows are generated).")
 
 
 def _summarise(plan: SynthesisPlan, llm, rows: List[Dict[str, Any]], seconds: float) -> RunSummary:

@@ -20,7 +20,7 @@ import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
-from typing import Optional
+from typing import Dict, Optional
 
 from distilabel_synthesizrr.common.packages import ShippedPackage, fetch_wheel
 from distilabel_synthesizrr.common.paths import cache_dir
@@ -74,6 +74,17 @@ def stable_port(key: str) -> int:
     return 20000 + int(hashlib.sha256(key.encode()).hexdigest(), 16) % 10000
 
 
+def server_environment() -> Dict[str, str]:
+    """The llama.cpp server's environment: OpenMP threads that sleep when they wait.
+
+    llama.cpp's threads meet at a barrier after every operation. By default OpenMP spins there,
+    which is fastest on idle cores; when another process takes a core, the spinning threads
+    wait for the one that was descheduled and a token takes 100x longer. Passive waiting costs
+    little on a quiet machine and degrades gracefully on a busy one (docs/benchmarks.md).
+    """
+    return {**os.environ, "OMP_WAIT_POLICY": "passive"}
+
+
 class LocalTeacher:
     """A llama.cpp server for one run (a context manager).
 
@@ -85,7 +96,7 @@ class LocalTeacher:
         n_threads: CPU threads (default: all cores).
         startup_timeout: seconds to wait for `/v1/models` to answer.
         max_concurrency: requests the pipeline sends at once.
-        timeout: per-request timeout of the client, in seconds.
+        timeout: per-request timeout of the client, in seconds (default: the local teacher's).
     """
 
     def __init__(
@@ -96,7 +107,7 @@ class LocalTeacher:
         n_threads: Optional[int] = None,
         startup_timeout: float = 120.0,
         max_concurrency: int = LOCAL_CONCURRENCY,
-        timeout: float = 120.0,
+        timeout: Optional[float] = None,
     ) -> None:
         self.model = model
         self.port = port or free_port(stable_port(model or DEFAULT_ALIAS))
@@ -112,7 +123,7 @@ class LocalTeacher:
 
     @classmethod
     def from_config(cls, config: TeacherSettings, port: int = 0) -> "LocalTeacher":
-        teacher = cls(model=config.model, port=port, max_concurrency=config.concurrency, timeout=config.timeout)
+        teacher = cls(model=config.model, port=port, max_concurrency=config.concurrency, timeout=config.request_timeout)
         teacher.config = config
         return teacher
 
@@ -154,7 +165,10 @@ class LocalTeacher:
         ]
         logger.info("Starting the local teacher (%s) on %s", self.model_alias, self.base_url)
         log = self.log_path.open("wb")
-        self._proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        # Its own session: a Ctrl-C in the terminal reaches the run, which finishes the requests in
+        # flight and then stops the server, instead of killing the server under them.
+        self._proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                      start_new_session=True, env=server_environment())
         log.close()
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:

@@ -5,9 +5,15 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field
 
 TeacherKind = Literal["extractive", "local", "openai"]
-#: The embedded llama.cpp server on 2 cores: more parallel requests only queue up.
-LOCAL_CONCURRENCY = 2
+#: llama-cpp-python's server computes one request at a time: a second one in flight would only
+#: wait in its queue, with its time-out running.
+LOCAL_CONCURRENCY = 1
 ENDPOINT_CONCURRENCY = 8
+#: Seconds a request may take. The local server runs one request at a time, so its time-out
+#: measures one generation (slow on a busy machine, never queued) and only a stalled server
+#: reaches it; a request abandoned by the client would still be computed, so it is not retried.
+LOCAL_TIMEOUT, ENDPOINT_TIMEOUT = 600.0, 120.0
+LOCAL_RETRIES, ENDPOINT_RETRIES = 0, 3
 
 
 class TeacherSettings(BaseModel):
@@ -29,8 +35,16 @@ class TeacherSettings(BaseModel):
         description="Rows per generation batch (checkpointed together); default max_concurrency x 1 (below 16) "
                     "to x 8 (64 and more), so that fast endpoints stay busy across batch boundaries.",
     )
-    timeout: float = Field(default=120.0, gt=0, description="Seconds per request before it is retried.")
-    max_retries: int = Field(default=3, ge=0, description="Retries (with backoff) on timeouts, 429 and 5xx.")
+    timeout: Optional[float] = Field(
+        default=None, gt=0,
+        description=f"Seconds per request before it fails (or is retried); default {LOCAL_TIMEOUT:.0f} for the "
+                    f"local teacher, {ENDPOINT_TIMEOUT:.0f} for endpoints.",
+    )
+    max_retries: Optional[int] = Field(
+        default=None, ge=0,
+        description=f"Retries (with backoff) on timeouts, 429 and 5xx; default {LOCAL_RETRIES} for the local "
+                    f"teacher, {ENDPOINT_RETRIES} for endpoints.",
+    )
     max_consecutive_failures: int = Field(default=8, ge=1, description="Failures in a row that end the run.")
     requests_per_minute: Optional[int] = Field(default=None, ge=1)
     tokens_per_minute: Optional[int] = Field(default=None, ge=1)
@@ -44,3 +58,17 @@ class TeacherSettings(BaseModel):
         if self.max_concurrency is not None:
             return self.max_concurrency
         return LOCAL_CONCURRENCY if self.kind == "local" else ENDPOINT_CONCURRENCY
+
+    @property
+    def request_timeout(self) -> float:
+        """Seconds per request: `timeout`, else the default of the teacher's kind."""
+        if self.timeout is not None:
+            return self.timeout
+        return LOCAL_TIMEOUT if self.kind == "local" else ENDPOINT_TIMEOUT
+
+    @property
+    def retries(self) -> int:
+        """Retries per request: `max_retries`, else the default of the teacher's kind."""
+        if self.max_retries is not None:
+            return self.max_retries
+        return LOCAL_RETRIES if self.kind == "local" else ENDPOINT_RETRIES

@@ -1,0 +1,150 @@
+"""Ctrl-C, `kill` and SIGKILL at a random point of generation: the run stops within seconds,
+leaves no process behind, keeps what it generated, and the same command resumes it with no row
+lost and none generated twice. Processes are counted by ancestry (what was below the run's
+process), never by name."""
+
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+from distilabel.distiset import Distiset
+
+from distilabel_synthesizrr.common.reaper import descendants
+from distilabel_synthesizrr.testing import MockOpenAIServer
+
+pytestmark = pytest.mark.slow
+
+BUDGET = 16
+
+
+@pytest.fixture
+def config_path(tmp_path):
+    path = tmp_path / "run.yaml"
+    path.write_text(yaml.safe_dump({"preset": "reuters_topics", "budget": BUDGET,
+                                    "teacher": {"kind": "openai", "model": "mock-model", "max_concurrency": 1}}))
+    return path
+
+
+def start(command, config_path, out, server, *extra, env=None):
+    """The command in a session of its own (as a terminal runs it), its output in a log file (a
+    pipe nobody reads while the run goes on would fill up and stall it)."""
+    env = {**os.environ, "OPENAI_API_KEY": "test-key", **(env or {})}
+    log = open(f"{out}.log", "w+")
+    args = [sys.executable, "-m", "distilabel_synthesizrr.cli", command, str(config_path), "--teacher", "openai",
+            "--output", str(out), *extra]
+    if command == "run":
+        args += ["--base-url", server.base_url, "--model", server.model]
+    proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc.log = log
+    return proc
+
+
+def finish(proc, timeout: float) -> str:
+    """Waits for the command; returns its output. A command still running is killed."""
+    try:
+        proc.wait(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    proc.log.seek(0)
+    return proc.log.read()
+
+
+def wait_for(predicate, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
+
+
+def alive(processes) -> list:
+    left = []
+    for pid, start_time in processes:
+        try:
+            raw = open(f"/proc/{pid}/stat").read()
+        except OSError:
+            continue
+        fields = raw[raw.rindex(")") + 2:].split()
+        if fields[0] != "Z" and int(fields[19]) == start_time:
+            left.append(open(f"/proc/{pid}/cmdline").read().replace("\0", " ")[:200])
+    return left
+
+
+def interrupt_at_random(proc, server, how: str, seed: int):
+    """Sends `how` once the server has answered a random number of requests; returns the
+    processes that were below the run then, and the run's output."""
+    after = random.Random(seed).randint(2, BUDGET - 6)
+    assert wait_for(lambda: server.requests >= after or proc.poll() is not None, 180)
+    assert proc.poll() is None, finish(proc, 1)[-3000:]
+    below = descendants(proc.pid)
+    if how == "ctrl-c":
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends on Ctrl-C
+    elif how == "kill":
+        os.kill(proc.pid, signal.SIGTERM)
+    else:
+        os.kill(proc.pid, signal.SIGKILL)
+    return below, finish(proc, 60)
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "kill"])
+def test_an_interrupted_run_keeps_its_rows_and_resumes(config_path, tmp_path, how):
+    out = tmp_path / "out"
+    with MockOpenAIServer(latency=0.3) as server:
+        proc = start("run", config_path, out, server)
+        started = time.monotonic()
+        below, output = interrupt_at_random(proc, server, how, seed=len(how))
+        stopped_in = time.monotonic() - started
+        assert proc.returncode == 130, output[-3000:]
+        kept = re.search(r"interrupted \((SIGINT|SIGTERM)\): (\d+) of \d+ rows kept in the checkpoint", output)
+        assert kept, output[-3000:]
+        assert "run the same command to resume" in output
+        assert wait_for(lambda: not alive(below), 10), alive(below)
+        served_before = server.requests
+        assert int(kept.group(2)) == served_before  # every answered request was kept, none lost
+
+        proc = start("run", config_path, out, server)
+        output = finish(proc, 300)
+        assert proc.returncode == 0, output[-3000:]
+        rows = list(Distiset.load_from_disk(out)["default"]["train"]) + \
+            list(Distiset.load_from_disk(out).get("dropped", {"train": []})["train"])
+        assert len(rows) == BUDGET
+        assert server.requests == BUDGET, "a row was generated twice"
+
+        # The same dataset, in size and labels, as a run that was never interrupted.
+        whole = tmp_path / "whole"
+        proc = start("run", config_path, whole, server, "--fresh")
+        finish(proc, 300)
+        assert proc.returncode == 0
+    summary = yaml.safe_load((out / "distiset_configs" / "synthesizrr_summary.json").read_text())
+    reference = yaml.safe_load((whole / "distiset_configs" / "synthesizrr_summary.json").read_text())
+    for key in ("generated", "kept", "rows_per_label"):
+        assert summary[key] == reference[key]
+    assert stopped_in < 120
+
+
+def test_sigkill_of_the_run_leaves_no_worker_behind(config_path, tmp_path):
+    with MockOpenAIServer(latency=0.3) as server:
+        proc = start("run", config_path, tmp_path / "out", server)
+        below, _ = interrupt_at_random(proc, server, "sigkill", seed=3)
+        assert proc.returncode == -signal.SIGKILL
+        assert len(below) >= 3  # distilabel's workers and queue manager, the reaper
+        assert wait_for(lambda: not alive(below), 15), alive(below)
+
+
+def test_kill_stops_an_experiment_cleanly(config_path, tmp_path):
+    with MockOpenAIServer(latency=0.3) as server:
+        proc = start("experiment", config_path, tmp_path / "exp", server, "--methods", "fewgen",
+                     env={"OPENAI_BASE_URL": server.base_url})
+        below, output = interrupt_at_random(proc, server, "kill", seed=5)
+    assert proc.returncode == 130, output[-3000:]
+    assert "rows kept in the checkpoint" in output
+    assert wait_for(lambda: not alive(below), 10), alive(below)
