@@ -40,7 +40,7 @@ if [[ "$(cat "$VENV/.llama-build" 2>/dev/null)" != "$LLAMA_KEY" && -z "$(llama_w
   mkdir -p "$WHEELS"
   CMAKE_ARGS="$LLAMA_FLAGS" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
     "$PY" -m pip --disable-pip-version-check wheel -q --no-deps --no-cache-dir "llama-cpp-python==$LLAMA_VERSION" \
-    -w "$WHEELS.tmp" >"$VENV/.llama-build.log" 2>&1 && mv "$WHEELS.tmp"/*.whl "$WHEELS"/ &
+    -w "$WHEELS.tmp" >"$VENV/.llama-build.log" 2>&1 && mv "$WHEELS.tmp"/*.whl "$WHEELS"/ && rmdir "$WHEELS.tmp" &
   LLAMA_PID=$!
 fi
 

@@ -158,3 +158,15 @@ def config_dict(task, corpus_file, seeds_file) -> dict:
         "retrieval": {"similarity_band": [0.0, 0.9]},
         "teacher": {"kind": "extractive", "max_concurrency": 4},
     }
+
+
+def wait_for(predicate, seconds: float) -> bool:
+    """Polls `predicate` until it holds or `seconds` pass; returns its last value."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()

@@ -86,3 +86,31 @@ def test_run_with_the_local_teacher(tmp_path, process_tree):
     generated = [r for r in rows if r["drop_reason"] not in ("no_output",)]
     assert generated and all(r["model_name"] == "smollm2-135m-instruct" for r in generated)
     assert all(r["text"] != r["context"] for r in generated)
+
+
+def test_a_run_on_a_busy_machine_loses_nothing(tmp_path):
+    """Both cores taken by other processes: the run is slower, and every row is generated with
+    one request each (no time-out, no request sent twice). Speed is measured in
+    benchmarks/local_teacher_load.py, not here."""
+    config = tmp_path / "run.yaml"
+    config.write_text(yaml.safe_dump({"preset": "movie_sentiment", "seeds_per_label": 3,
+                                      "generation": {"shots": 1, "max_new_tokens": 32}}))
+    spin = "import time\nend = time.monotonic() + 900\nwhile time.monotonic() < end: pass\n"
+    load = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(os.cpu_count() or 2)]
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "distilabel_synthesizrr.cli", "run", str(config), "--teacher", "local",
+             "--limit", "4", "--output", str(tmp_path / "out")],
+            capture_output=True, text=True, timeout=900,
+        )
+    finally:
+        for p in load:
+            p.kill()
+            p.wait()
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    summary = yaml.safe_load((tmp_path / "out" / "distiset_configs" / "synthesizrr_summary.json").read_text())
+    assert summary["generated"] == 4 and "no_output" not in summary["dropped_by_reason"], summary
+    logs = list((Path(os.environ["SYNTHESIZRR_CACHE_DIR"]) / "logs").glob("llama-server-*.log"))
+    requests = sum(log.read_text(errors="replace").count('"POST /v1/chat/completions HTTP/1.1"') for log in logs)
+    assert requests == 4, f"{requests} requests for 4 rows"
+    assert not any("Disconnected from client" in log.read_text(errors="replace") for log in logs)

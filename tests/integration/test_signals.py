@@ -14,8 +14,9 @@ import time
 import pytest
 import yaml
 from distilabel.distiset import Distiset
+from tests.conftest import wait_for
 
-from distilabel_synthesizrr.common.reaper import descendants
+from distilabel_synthesizrr.common.reaper import alive, descendants
 from distilabel_synthesizrr.testing import MockOpenAIServer
 
 pytestmark = pytest.mark.slow
@@ -57,26 +58,9 @@ def finish(proc, timeout: float) -> str:
     return proc.log.read()
 
 
-def wait_for(predicate, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
-
-
-def alive(processes) -> list:
-    left = []
-    for pid, start_time in processes:
-        try:
-            raw = open(f"/proc/{pid}/stat").read()
-        except OSError:
-            continue
-        fields = raw[raw.rindex(")") + 2:].split()
-        if fields[0] != "Z" and int(fields[19]) == start_time:
-            left.append(open(f"/proc/{pid}/cmdline").read().replace("\0", " ")[:200])
-    return left
+def still_running(processes) -> list:
+    return [open(f"/proc/{pid}/cmdline").read().replace("\0", " ")[:200] for pid, start in processes
+            if alive((pid, start))]
 
 
 def interrupt_at_random(proc, server, how: str, seed: int):
@@ -107,7 +91,7 @@ def test_an_interrupted_run_keeps_its_rows_and_resumes(config_path, tmp_path, ho
         kept = re.search(r"interrupted \((SIGINT|SIGTERM)\): (\d+) of \d+ rows kept in the checkpoint", output)
         assert kept, output[-3000:]
         assert "run the same command to resume" in output
-        assert wait_for(lambda: not alive(below), 10), alive(below)
+        assert wait_for(lambda: not still_running(below), 10), still_running(below)
         served_before = server.requests
         assert int(kept.group(2)) == served_before  # every answered request was kept, none lost
 
@@ -137,7 +121,7 @@ def test_sigkill_of_the_run_leaves_no_worker_behind(config_path, tmp_path):
         below, _ = interrupt_at_random(proc, server, "sigkill", seed=3)
         assert proc.returncode == -signal.SIGKILL
         assert len(below) >= 3  # distilabel's workers and queue manager, the reaper
-        assert wait_for(lambda: not alive(below), 15), alive(below)
+        assert wait_for(lambda: not still_running(below), 15), still_running(below)
 
 
 def test_kill_stops_an_experiment_cleanly(config_path, tmp_path):
@@ -147,4 +131,4 @@ def test_kill_stops_an_experiment_cleanly(config_path, tmp_path):
         below, output = interrupt_at_random(proc, server, "kill", seed=5)
     assert proc.returncode == 130, output[-3000:]
     assert "rows kept in the checkpoint" in output
-    assert wait_for(lambda: not alive(below), 10), alive(below)
+    assert wait_for(lambda: not still_running(below), 10), still_running(below)

@@ -58,14 +58,15 @@ def descendants(*roots: int) -> Set[Identity]:
     return found
 
 
-def _alive(identity: Identity) -> bool:
+def alive(identity: Identity) -> bool:
+    """Whether the process (pid, start time) still runs (a zombie does not)."""
     stat = _stat(identity[0])
     return stat is not None and stat[1] == identity[1]
 
 
 def _signal_all(targets: Set[Identity], sig: int) -> None:
     for identity in targets:
-        if _alive(identity):
+        if alive(identity):
             try:
                 os.kill(identity[0], sig)
             except OSError:
@@ -105,19 +106,19 @@ def reap_when_gone(root: int) -> None:
     me = os.getpid()
     root_identity = (root, (_stat(root) or (0, -1))[1])
     known: Set[Identity] = set()
-    while _alive(root_identity):
+    while alive(root_identity):
         known = {d for d in descendants(root) if d[0] != me}
         time.sleep(POLL_S)
     # What was below the root is re-parented now: look below the processes noted last time, for
     # those started since (a process started by a direct child of the root since the last look,
     # less than POLL_S ago, is the one thing missed).
-    targets = {d for d in known if _alive(d)}
+    targets = {d for d in known if alive(d)}
     targets |= {d for d in descendants(*(pid for pid, _ in targets)) if d[0] != me}
     if not targets:
         return
     _signal_all(targets, signal.SIGTERM)
     deadline = time.monotonic() + GRACE_S
-    while time.monotonic() < deadline and any(_alive(d) for d in targets):
+    while time.monotonic() < deadline and any(alive(d) for d in targets):
         time.sleep(0.1)
     _signal_all(targets, signal.SIGKILL)
 

