@@ -135,8 +135,9 @@ def run_synthesis(
     """
     start = time.perf_counter()
     plan = plan or plan_run(config, limit=limit, method=method)
-    if llm is not None:
-        checkpoint = checkpoint_path(plan, llm)
+    # The extractive baseline (no LLM) has no checkpoint: it costs seconds to run again.
+    checkpoint = checkpoint_path(plan, llm) if llm is not None else None
+    if checkpoint is not None:
         if not resume:
             checkpoint.unlink(missing_ok=True)
         elif checkpoint.is_file():
@@ -151,7 +152,7 @@ def run_synthesis(
     handlers, level = list(root.handlers), root.level
     try:
         # The reaper ends the run's worker processes if this process is killed with SIGKILL.
-        marker = stop_marker_of(str(checkpoint_path(plan, llm))) if llm is not None else None
+        marker = stop_marker_of(str(checkpoint)) if checkpoint is not None else None
         with Reaper(), _StopOnSignals(pipeline, marker) as stop:
             started_ray = init_ray(ray) if ray is not None else False
             try:
@@ -163,7 +164,7 @@ def run_synthesis(
                 if started_ray:
                     shutdown_ray()
         if stop.signalled:
-            raise _interrupted(plan, llm, stop.signalled)
+            raise _interrupted(plan, checkpoint, stop.signalled)
         return _finish_run(plan, distiset, llm, Path(output), retry_failures, start)
     finally:
         if work_dir is not None:
@@ -211,12 +212,11 @@ class _StopOnSignals:
             self.stop_marker.unlink(missing_ok=True)
 
 
-def _interrupted(plan: SynthesisPlan, llm, signalled: str) -> Interrupted:
+def _interrupted(plan: SynthesisPlan, checkpoint: Optional[Path], signalled: str) -> Interrupted:
     """The error of an interrupted run, saying what is kept and how to go on."""
-    if llm is None:
+    if checkpoint is None:
         return Interrupted(f"{signalled}: the extractive run was stopped before it saved anything (it needs no "
                            "teacher, so re-running it costs seconds); run the same command again.")
-    checkpoint = checkpoint_path(plan, llm)
     kept = sum(1 for line in checkpoint.open(encoding="utf-8") if line.strip()) if checkpoint.is_file() else 0
     return Interrupted(f"interrupted ({signalled}): {kept} of {plan.expected_rows} rows kept in the checkpoint "
                        f"{checkpoint}; run the same command to resume (only the missing rows are generated).")

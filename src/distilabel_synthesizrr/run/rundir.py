@@ -56,13 +56,12 @@ class RunDir:
     seeds_file: Path = field(init=False)
     review_file: Path = field(init=False)
     pipeline_yaml: Path = field(init=False)
-    log_file: Path = field(init=False)
 
     def __post_init__(self) -> None:
         configs = Path(self.path) / "distiset_configs"
         paths = {"path": Path(self.path), "configs": configs, "summary_file": configs / "synthesizrr_summary.json",
                  "seeds_file": configs / "synthesizrr_seeds.jsonl", "review_file": configs / "synthesizrr_review.json",
-                 "pipeline_yaml": configs / "pipeline.yaml", "log_file": configs / "pipeline.log"}
+                 "pipeline_yaml": configs / "pipeline.yaml"}
         for name, value in paths.items():
             object.__setattr__(self, name, value)
 
