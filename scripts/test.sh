@@ -4,6 +4,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$ROOT/scripts/setup.sh"
+bash "$ROOT/scripts/browser.sh"
 cd "$ROOT"
 export OMP_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false
 .venv/bin/ruff check src tests

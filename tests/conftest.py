@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import chromium  # noqa: F401  (the headless-browser fixture, for every test module)
+
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -48,7 +50,7 @@ ALLOW_SKIP_ENV = "SYNTHESIZRR_ALLOW_SKIP"
 #: a run (checkpoints, work and pipeline folders, logs, distilabel's cache) is private to each test:
 #: a run's key leaves out the teacher's URL, so a shared checkpoint would answer another test's
 #: identical run and make its request counts depend on test order.
-DOWNLOADS = ("wheels", "data", "models")
+DOWNLOADS = ("wheels", "debs", "data", "models")
 SESSION_CACHES = ("indexes", "embeddings")
 
 

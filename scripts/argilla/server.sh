@@ -1,17 +1,28 @@
 #!/usr/bin/env bash
 # A real Argilla v2 server on 127.0.0.1 for local review and the tests: argilla-server 2.8.0 (own venv,
-# bundled web UI), SQLite, Redis (Debian redis-server) and noida-db, an Elasticsearch-8-compatible
-# search engine from PyPI. No Docker, nothing but package registries.
+# bundled web UI), SQLite, Redis (Debian redis-server) and osmem-server, an in-memory OpenSearch emulator
+# from PyPI, behind osmem_shim.py (beside this script), which runs the three update scripts Argilla sends
+# and osmem-server refuses. No Docker, nothing but package registries.
 #
-#   bash scripts/argilla/server.sh start     install on first use (~2 min), start, print URL and API key
+#   bash scripts/argilla/server.sh start     install on first use (~2 min), start, print URL, API key, user
 #   bash scripts/argilla/server.sh stop      stop what `start` started (by recorded process id)
 #   bash scripts/argilla/server.sh status    exit 0 when the server this script started answers
 #   bash scripts/argilla/server.sh env       print the env file to source (ARGILLA_API_URL / ARGILLA_API_KEY)
 #   bash scripts/argilla/server.sh purge     stop and delete the server's data (keeps the venv)
 #
+# Why osmem-server (measured on the project's 2-core machine; restart = `stop` then `start`, index rebuilt):
+#   search back end        UI Pending queue + "My progress"       restart   search memory (idle / 2,000 short records)
+#   noida-db 0.2.3         wrong: reviewed records stay pending   12 s      11 MB / 24 MB
+#   osmem-server 0.1.6     no answer can be saved (no scripts)    -         -
+#   osmem-server + shim    right                                  13 s      25-33 MB + 21 MB shim / 96 MB + 21 MB
+# (argilla-server itself: ~290 MB, Redis 12 MB; first start with the pip install ~2 min, from empty data ~22 s.)
+# Argilla's Pending filter and per-user counters query `responses.*` at the document root, which needs
+# `include_in_root` on the nested mapping: noida-db ignores it, osmem-server honours it. osmem-server keeps
+# the index in memory only: `start` rebuilds it from the SQLite database (`search-engine reindex`, ~7 s).
+#
 # Settings (environment, optional): ARGILLA_LAB_DIR (~/.cache/distilabel-synthesizrr/argilla), ARGILLA_PORT (6900),
-# SEARCH_PORT (9200), REDIS_PORT (6379), ARGILLA_USERNAME (argilla), ARGILLA_PASSWORD (12345678),
-# ARGILLA_API_KEY (argilla.apikey), PYTHON (python3.11), STARTUP_TIMEOUT (120).
+# SEARCH_PORT (9200; osmem-server itself listens on SEARCH_PORT+1), REDIS_PORT (6379), ARGILLA_USERNAME (argilla),
+# ARGILLA_PASSWORD (12345678), ARGILLA_API_KEY (argilla.apikey), PYTHON (python3.11), STARTUP_TIMEOUT (120).
 # Idempotent: a second `start` reuses the venv and whatever is already running.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -25,7 +36,8 @@ ARGILLA_PASSWORD="${ARGILLA_PASSWORD:-12345678}"
 ARGILLA_API_KEY="${ARGILLA_API_KEY:-argilla.apikey}"
 STARTUP_TIMEOUT="${STARTUP_TIMEOUT:-120}"
 VERSION=2.8.0
-NOIDA=0.2.3
+OSMEM=0.1.6
+OSMEM_PORT=$((SEARCH_PORT + 1))
 VENV="$LAB/venv-server" DATA="$LAB/data" LOGS="$LAB/logs" PIDS="$LAB/pids" ENVFILE="$LAB/argilla.env"
 
 log() { printf '[argilla %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -61,6 +73,12 @@ stop_one() {  # stop_one NAME CMDLINE_PATTERN: only a process we recorded and wh
   rm -f "$f"
 }
 
+reindex() {  # reindex PYTHON: osmem-server starts empty, so rebuild the indices of the datasets in the database
+  log "rebuilding the search index from the database"
+  "$1" -m argilla_server search-engine reindex >>"$LOGS/reindex.log" 2>&1 \
+    || { tail -20 "$LOGS/reindex.log" >&2; die "reindex failed (log: $LOGS/reindex.log)"; }
+}
+
 start() {
   mkdir -p "$DATA" "$LOGS" "$PIDS"
   if ! command -v redis-server >/dev/null 2>&1; then
@@ -70,13 +88,13 @@ start() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >>"$LOGS/apt.log" 2>&1 \
       || { tail -5 "$LOGS/apt.log" >&2; die "apt-get install redis-server failed"; }
   fi
-  local stamp="$VENV/.installed-$VERSION-$NOIDA-$(sha256sum "$HERE/server-constraints.txt" | cut -c1-12)"
+  local stamp="$VENV/.installed-$VERSION-$OSMEM-$(sha256sum "$HERE/server-constraints.txt" | cut -c1-12)"
   if [[ ! -f "$stamp" ]]; then
-    log "installing argilla-server==$VERSION and noida-db==$NOIDA into $VENV (first use: ~2 min)"
+    log "installing argilla-server==$VERSION and osmem-server==$OSMEM into $VENV (first use: ~1.5 min)"
     rm -rf "$VENV"; "$PYTHON" -m venv "$VENV"
     # argilla-server pins clash with the project (click<8.2, huggingface-hub<1, pydantic 2.9): own venv, tested set.
     "$VENV/bin/pip" install -q --disable-pip-version-check -c "$HERE/server-constraints.txt" \
-      "argilla-server==$VERSION" "noida-db==$NOIDA" >"$LOGS/pip.log" 2>&1 \
+      "argilla-server==$VERSION" "osmem-server==$OSMEM" >"$LOGS/pip.log" 2>&1 \
       || { grep -v "is ignored" "$LOGS/pip.log" | tail -20 >&2; die "pip install failed (log: $LOGS/pip.log)"; }
     touch "$stamp"
   fi
@@ -90,18 +108,24 @@ start() {
       --protected-mode yes
     wait_for redis redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping
   fi
-  if ! pid_alive search; then
-    port_open "$SEARCH_PORT" && die "port $SEARCH_PORT is taken by a process this script did not start (set SEARCH_PORT)"
-    spawn search "$site/noida_db/noida-db" start --only elasticsearch --elasticsearch-port "$SEARCH_PORT" \
-      --host 127.0.0.1 --data-dir "$DATA/noida"
+  if ! (pid_alive search && pid_alive shim); then
+    # one without the other (or a search engine of an older version of this script): start both afresh
+    stop_one shim "osmem_shim.py"; stop_one search "osmem-server|noida-db"
+    for port in "$SEARCH_PORT" "$OSMEM_PORT"; do
+      port_open "$port" && die "port $port is taken by a process this script did not start (set SEARCH_PORT)"
+    done
+    # -no-stdin-watch: it would exit when its stdin (/dev/null) closes; -no-ja: no Japanese analyser to load.
+    spawn search "$site/osmem_server/bin/osmem-server" -addr "127.0.0.1:$OSMEM_PORT" -no-stdin-watch -no-ja
+    wait_for search curl -sf -o /dev/null "http://127.0.0.1:$OSMEM_PORT/"
+    spawn shim "$py" "$HERE/osmem_shim.py" "$SEARCH_PORT" "$OSMEM_PORT"
+    wait_for shim curl -sf -o /dev/null "http://127.0.0.1:$SEARCH_PORT/"
     fresh_search=1
-    wait_for search curl -sf -o /dev/null "http://127.0.0.1:$SEARCH_PORT/"
   fi
 
   cat >"$ENVFILE" <<EOF
 export ARGILLA_HOME_PATH="$DATA/argilla"
 export ARGILLA_DATABASE_URL="sqlite+aiosqlite:///$DATA/argilla/argilla.db?check_same_thread=False"
-export ARGILLA_SEARCH_ENGINE=elasticsearch
+export ARGILLA_SEARCH_ENGINE=opensearch
 export ARGILLA_ELASTICSEARCH="http://127.0.0.1:$SEARCH_PORT"
 export ARGILLA_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 export ARGILLA_API_URL="http://127.0.0.1:$ARGILLA_PORT"
@@ -111,7 +135,9 @@ export ARGILLA_PASSWORD="$ARGILLA_PASSWORD"
 EOF
   # shellcheck disable=SC1090
   source "$ENVFILE"
-  if ! (pid_alive argilla && me_ok); then
+  if pid_alive argilla && me_ok; then
+    [[ "$fresh_search" == 1 ]] && reindex "$py"
+  else
     pid_alive argilla && die "argilla-server (pid $(cat "$PIDS/argilla.pid")) runs but does not answer: run '$0 stop'"
     port_open "$ARGILLA_PORT" && die "port $ARGILLA_PORT is taken by a process this script did not start (set ARGILLA_PORT)"
     mkdir -p "$ARGILLA_HOME_PATH"
@@ -123,7 +149,7 @@ EOF
         >>"$LOGS/users.log" 2>&1 || { tail -20 "$LOGS/users.log" >&2; die "user creation failed"; }
       echo "$VERSION" >"$ARGILLA_HOME_PATH/.migrated"
     elif [[ "$fresh_search" == 1 ]]; then
-      "$py" -m argilla_server search-engine reindex >>"$LOGS/reindex.log" 2>&1 || true
+      reindex "$py"
     fi
     spawn argilla "$py" -m argilla_server start --host 127.0.0.1 --port "$ARGILLA_PORT"
     wait_for argilla me_ok
@@ -132,13 +158,16 @@ EOF
   cat <<EOF
 ARGILLA_API_URL=http://127.0.0.1:$ARGILLA_PORT
 ARGILLA_API_KEY=$ARGILLA_API_KEY
+ARGILLA_USERNAME=$ARGILLA_USERNAME
+ARGILLA_PASSWORD=$ARGILLA_PASSWORD
 # to use it: source $ENVFILE    to stop: bash $HERE/server.sh stop
 EOF
 }
 
 stop() {
   stop_one argilla "argilla_server start"
-  stop_one search "noida-db"
+  stop_one shim "osmem_shim.py"
+  stop_one search "osmem-server|noida-db"
   stop_one redis "redis-server"
 }
 

@@ -20,7 +20,7 @@ from distilabel_synthesizrr.generate.prompts import Demonstration
 from distilabel_synthesizrr.generate.settings import GenerateSettings
 from distilabel_synthesizrr.generate.teachers.settings import TeacherSettings
 from distilabel_synthesizrr.presets import TaskSpec, available_presets, load_preset
-from distilabel_synthesizrr.refine.settings import RefineSettings
+from distilabel_synthesizrr.refine.settings import CartographySettings, RefineSettings
 from distilabel_synthesizrr.retrieve.settings import RetrieveSettings
 from distilabel_synthesizrr.run.build import build_pipeline
 from distilabel_synthesizrr.run.config import RunConfig, load_config
@@ -28,6 +28,7 @@ from distilabel_synthesizrr.run.execute import run_synthesis
 from distilabel_synthesizrr.run.plan import SynthesisPlan, plan_run
 from distilabel_synthesizrr.run.rundir import RunDir, RunSummary, load_run
 from distilabel_synthesizrr.steps import (
+    Cartography,
     ExtractiveGenerate,
     FewShotGenerate,
     JudgeLabel,
@@ -42,6 +43,8 @@ from distilabel_synthesizrr.steps import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "Cartography",
+    "CartographySettings",
     "ConfigError",
     "DataError",
     "DataSource",

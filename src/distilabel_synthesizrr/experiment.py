@@ -14,8 +14,10 @@ import statistics
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
+from distilabel_synthesizrr.common.console import COMMAND_LOG, log_to, prefixed
 from distilabel_synthesizrr.distill.student import StudentSettings, distill, distill_seeds
-from distilabel_synthesizrr.run.config import RunConfig
+from distilabel_synthesizrr.errors import ConfigError
+from distilabel_synthesizrr.run.config import RunConfig, resolve_split
 from distilabel_synthesizrr.run.rundir import RunDir
 
 logger = logging.getLogger("distilabel_synthesizrr.experiment")
@@ -40,6 +42,11 @@ def _method_config(config: RunConfig, method: str) -> RunConfig:
     else:
         config.method = "synthesizrr"
     return config
+
+
+def _bars(seeds: Sequence[int], seed: int, method: str = ""):
+    """Progress bars labelled by method (and random seed, when there are several)."""
+    return prefixed(" ".join(p for p in (f"seed{seed}" if len(seeds) > 1 else "", method) if p))
 
 
 def _finished(path: Path) -> Optional[Dict[str, Any]]:
@@ -67,13 +74,19 @@ def run_experiment(
     from distilabel_synthesizrr.run.execute import run_synthesis
 
     output = Path(output)
+    if teacher == "extractive" and llm is None and any(m != "extractive" for m in methods):
+        raise ConfigError("--teacher extractive runs the extractive baseline only (no LLM): add --methods extractive, "
+                          "or use --teacher local or openai for the other methods.")
     student = student or StudentSettings()
-    eval_spec = f"{config.preset or config.task.name}:test"
+    # The config's own test set: a preset's, or the user's `data.test` for an inline task.
+    eval_spec = config
+    resolve_split(config, "test")  # fails now, before any generation, when there is none
     methods = list(methods)
     results: Dict[str, Any] = {"task": config.task.name, "teacher": teacher, "budget": budget or config.budget,
                                "seeds_per_label": config.seeds_per_label, "random_seeds": list(seeds),
                                "student": student.describe(), "methods": methods, "runs": {}}
     with contextlib.ExitStack() as stack:
+        stack.enter_context(log_to(output / COMMAND_LOG))
         if llm is None and teacher == "local" and any(m != "extractive" for m in methods):
             from distilabel_synthesizrr.generate.teachers.local import LocalTeacher
 
@@ -87,28 +100,34 @@ def run_experiment(
             per_seed: Dict[str, Any] = {}
             run_dirs = []
             for method in methods:
-                cfg = _method_config(config, method)
-                cfg.seed = seed
-                if budget:
-                    cfg.budget = budget
-                run_dir = output / f"seed{seed}" / "runs" / method
-                logger.info("[experiment] seed %d: %s", seed, method)
-                summary = RunDir(run_dir).read_summary()
-                if summary is None:
-                    summary = run_synthesis(cfg, run_dir, llm=None if method == "extractive" else llm).summary
-                students = output / f"seed{seed}" / "students"
-                metrics = _finished(students / method / "metrics.json") or distill(
-                    run_dir, eval_spec, students / method, settings, gold=(method == methods[0]))
-                with_seeds = _finished(students / f"seeds+{method}" / "metrics.json") or distill(
-                    run_dir, eval_spec, students / f"seeds+{method}", settings, with_seeds=True)
-                per_seed[method] = {"summary": summary.model_dump(exclude_none=True), "student": metrics,
-                                    "student_with_seeds": with_seeds}
-                run_dirs.append(run_dir)
+                with _bars(seeds, seed, method):
+                    cfg = _method_config(config, method)
+                    cfg.seed = seed
+                    if budget:
+                        cfg.budget = budget
+                    run_dir = output / f"seed{seed}" / "runs" / method
+                    logger.info("[experiment] seed %d: %s", seed, method)
+                    summary = RunDir(run_dir).read_summary()
+                    if summary is None:
+                        summary = run_synthesis(cfg, run_dir, llm=None if method == "extractive" else llm).summary
+                    students = output / f"seed{seed}" / "students"
+                    metrics = _finished(students / method / "metrics.json") or distill(
+                        run_dir, eval_spec, students / method, settings, gold=(method == methods[0]))
+                    with_seeds = _finished(students / f"seeds+{method}" / "metrics.json") or distill(
+                        run_dir, eval_spec, students / f"seeds+{method}", settings, with_seeds=True)
+                    per_seed[method] = {"summary": summary.model_dump(exclude_none=True), "student": metrics,
+                                        "student_with_seeds": with_seeds}
+                    run_dirs.append(run_dir)
             first = output / f"seed{seed}" / "runs" / methods[0]
-            per_seed["seeds only"] = {"student": distill_seeds(first, eval_spec, settings)}
+            with _bars(seeds, seed):
+                per_seed["seeds only"] = {"student": distill_seeds(first, eval_spec, settings)}
             per_seed["gold"] = {"student": per_seed[methods[0]]["student"]["gold"]}
-            quality = evaluate_runs(run_dirs, eval_spec, output / f"seed{seed}" / "report", sample_size=sample_size,
-                                    seed=seed, names=list(methods))
+            students = {**{m: per_seed[m]["student"] for m in methods},
+                        **{f"seeds + {m}": per_seed[m]["student_with_seeds"] for m in methods},
+                        "seeds only": per_seed["seeds only"]["student"], "gold": per_seed["gold"]["student"]}
+            with _bars(seeds, seed):
+                quality = evaluate_runs(run_dirs, eval_spec, output / f"seed{seed}" / "report",
+                                        sample_size=sample_size, seed=seed, names=list(methods), students=students)
             for method in methods:
                 per_seed[method]["quality"] = {k: v for k, v in quality["runs"][method].items() if k != "summary"}
             per_seed["gold"]["quality"] = quality[REAL_NAME]

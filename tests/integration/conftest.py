@@ -14,11 +14,14 @@ SERVER = ROOT / "scripts" / "argilla" / "server.sh"
 @pytest.fixture(scope="session")
 def argilla_server() -> Iterator[Dict[str, str]]:
     """A real Argilla server: `scripts/argilla/server.sh start` (installs it on first use, ~2 min),
-    stopped at the end when this session started it. Set ARGILLA_TEST_API_URL/ARGILLA_TEST_API_KEY
-    to test against another server instead."""
+    stopped at the end when this session started it. Its URL, API key and the owner's user name and
+    password (for the web UI), as ARGILLA_* settings. Set ARGILLA_TEST_API_URL / ARGILLA_TEST_API_KEY
+    (and ARGILLA_TEST_USERNAME / ARGILLA_TEST_PASSWORD) to test against another server instead."""
     if os.environ.get("ARGILLA_TEST_API_URL"):
         yield {"ARGILLA_API_URL": os.environ["ARGILLA_TEST_API_URL"],
-               "ARGILLA_API_KEY": os.environ.get("ARGILLA_TEST_API_KEY", "argilla.apikey")}
+               "ARGILLA_API_KEY": os.environ.get("ARGILLA_TEST_API_KEY", "argilla.apikey"),
+               "ARGILLA_USERNAME": os.environ.get("ARGILLA_TEST_USERNAME", "argilla"),
+               "ARGILLA_PASSWORD": os.environ.get("ARGILLA_TEST_PASSWORD", "12345678")}
         return
     env = {**os.environ}
     env.setdefault("ARGILLA_LAB_DIR", str(Path.home() / ".cache" / "distilabel-synthesizrr" / "argilla"))
@@ -26,7 +29,7 @@ def argilla_server() -> Iterator[Dict[str, str]]:
     was_running = subprocess.run(["bash", str(SERVER), "status"], env=env, capture_output=True).returncode == 0
     proc = subprocess.run(["bash", str(SERVER), "start"], env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, f"the Argilla server did not start:\n{proc.stderr[-3000:]}"
-    settings = dict(line.split("=", 1) for line in proc.stdout.splitlines() if line.startswith("ARGILLA_API_"))
+    settings = dict(line.split("=", 1) for line in proc.stdout.splitlines() if line.startswith("ARGILLA_"))
     try:
         yield settings
     finally:

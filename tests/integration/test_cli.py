@@ -106,11 +106,11 @@ def test_fewgen_with_the_extractive_teacher_is_refused(tmp_path):
     assert proc.returncode == 2 and "FewGen needs an LLM teacher" in proc.stderr
 
 
-def test_presets_lists_both_shipped_presets():
+def test_presets_lists_the_shipped_presets():
     proc = synthesizrr("presets")
     assert proc.returncode == 0, proc.stderr[-3000:]
     listed = dict(line.split(": ", 1) for line in proc.stdout.splitlines() if line.strip())
-    assert set(listed) == set(available_presets()) == {"movie_sentiment", "reuters_topics"}
+    assert set(listed) == set(available_presets()) == {"movie_sentiment", "quote_topics", "reuters_topics"}
     for name, line in listed.items():
         task = load_preset(name).task
         assert line.startswith(task.description) and line.endswith(f"Labels: {', '.join(task.labels)}")

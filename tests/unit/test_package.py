@@ -18,6 +18,11 @@ EXPORTED_BEFORE = {
     "load_config", "load_preset", "load_records", "load_shipped", "plan_run", "run_synthesis",
 }
 
+#: Names added since, each with the issue that added it.
+EXPORTED_SINCE = {
+    "Cartography", "CartographySettings",  # issue 16: dataset cartography
+}
+
 #: Pipeline order: a module may import its own stage and earlier ones, never a later one.
 STAGES = ["errors", "common", "data", "presets", "retrieve", "generate", "refine", "run", "review", "distill",
           "evaluate", "experiment", "hub", "steps", "testing", "cli", "__init__"]
@@ -41,6 +46,13 @@ MODULES = sorted(p for p in PACKAGE.rglob("*.py") if p.name != "__init__.py" or 
 def test_every_name_exported_before_is_still_exported():
     assert EXPORTED_BEFORE <= set(distilabel_synthesizrr.__all__)
     assert all(hasattr(distilabel_synthesizrr, name) for name in distilabel_synthesizrr.__all__)
+
+
+def test_names_added_since_are_exported():
+    assert EXPORTED_SINCE <= set(distilabel_synthesizrr.__all__)
+    import distilabel_synthesizrr.steps as steps
+
+    assert "Cartography" in steps.__all__ and steps.Cartography is distilabel_synthesizrr.Cartography
 
 
 def test_every_stage_is_known():

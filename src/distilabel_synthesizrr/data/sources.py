@@ -71,6 +71,19 @@ def load_records(source: SourceLike) -> List[Record]:
     return _to_records(raw_rows, src, prefix)
 
 
+def columns_of(source: SourceLike) -> List[str]:
+    """The columns of a source's first row (`id`, `text`, `label` for shipped data sets)."""
+    src = as_source(source)
+    if src.path.startswith("shipped:"):
+        return ["id", "text", "label"]
+    path = Path(src.path).expanduser()
+    if path.suffix.lower() in _TABULAR and path.is_file():  # the header, even of a file with no rows
+        with path.open(encoding="utf-8", newline="") as f:
+            return next(csv.reader(f, delimiter=_TABULAR[path.suffix.lower()]), [])
+    rows = _load_hub(src) if src.path.startswith("hf:") else _load_path(Path(src.path).expanduser(), src)
+    return [str(c) for c in rows[0]] if rows else []
+
+
 def _load_hub(src: DataSource) -> List[dict]:
     import datasets
 

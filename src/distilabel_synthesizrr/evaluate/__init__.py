@@ -13,12 +13,13 @@ from typing import Any, Dict, List, Optional, Sequence
 import numpy as np
 
 from distilabel_synthesizrr.common.classifier import EVALUATION_MAX_ITER, LabelClassifier
+from distilabel_synthesizrr.common.console import stage
 from distilabel_synthesizrr.common.embeddings import DEFAULT_EMBEDDER, embed
 from distilabel_synthesizrr.data.sources import sample_up_to, stratified_sample
 from distilabel_synthesizrr.evaluate.lexical import context_copy_rate, distinct_n, seed_copy_rate, self_bleu
 from distilabel_synthesizrr.evaluate.semantic import entity_entropy, load_spacy, mauve_score, mean_pairwise_cosine
-from distilabel_synthesizrr.run.config import resolve_split
-from distilabel_synthesizrr.run.rundir import SyntheticRun, load_run
+from distilabel_synthesizrr.run.config import Reference, reference_name, resolve_split
+from distilabel_synthesizrr.run.rundir import SyntheticRun, load_run, run_reference
 
 logger = logging.getLogger("distilabel_synthesizrr.evaluate")
 
@@ -92,25 +93,32 @@ def text_metrics(
 
 def evaluate_runs(
     runs: Sequence[Path],
-    reference: str,
+    reference: Optional[Reference],
     output: Path,
     sample_size: int = 300,
     model: Optional[str] = None,
     seed: int = 0,
     names: Optional[Sequence[str]] = None,
     report: bool = True,
+    students: Optional[Dict[str, Dict[str, Any]]] = None,
 ) -> Dict[str, Any]:
-    """Evaluates saved runs against the real data of `reference` (`PRESET:test`) and writes
+    """Evaluates saved runs against the real data of `reference` (`PRESET:test`, `CONFIG.yaml:test`
+    or a `RunConfig`; None: the test set of the first run's own config) and writes
     `output/metrics.json` (and `output/report.html`).
 
     Costly metrics use at most `sample_size` texts per run (MAUVE and the per-label figures
-    use that sample split by label); the sample size is recorded in the output.
+    use that sample split by label); the sample size is recorded in the output. The report shows
+    example texts of every run and, when given, `students`' results (name -> student metrics).
     """
+    if reference is None:
+        reference = run_reference(Path(runs[0]))
     task, test = resolve_split(reference)
-    preset = reference.rpartition(":")[0]
-    _, train = resolve_split(f"{preset}:train")
+    _, train = resolve_split(reference, "train")
     loaded: List[SyntheticRun] = [load_run(Path(r), name) for r, name in
                                   zip(runs, list(names or []) + [None] * len(runs))]
+    # A bar of the sets evaluated: the reference, each run, the real column (and the report).
+    bar = stage("evaluate", len(loaded) + 2 + int(report), "sets")
+    bar.update(info="the reference data")
     logger.info("Embedding the reference data (%d train, %d test examples at most)...", min(len(train), 2000), sample_size)
     train_s = _stratified(train, 2000, seed)
     classifier = LabelClassifier("embedding", model, max_iter=EVALUATION_MAX_ITER, seed=seed).fit_features(
@@ -124,6 +132,7 @@ def evaluate_runs(
     nlp = load_spacy()
     results: Dict[str, Any] = {}
     for run in loaded:
+        bar.update(advance=1, info=run.name)
         logger.info("Evaluating %s (%d rows)...", run.name, len(run.rows))
         contexts = [r.get("context") for r in run.rows] if any(r.get("context") for r in run.rows) else None
         metrics = text_metrics(
@@ -136,6 +145,7 @@ def evaluate_runs(
         while name in results:
             name += "'"
         results[name] = metrics
+    bar.update(advance=1, info="the real data")
     # The real column: training texts the label classifier has not seen (all of them if too few).
     used = {id(r) for r in train_s}
     held_out = [r for r in train if id(r) not in used] or train
@@ -144,7 +154,7 @@ def evaluate_runs(
                         classifier, nlp, sample_size, seed + 1, model=model)
     out = {
         "task": task.name,
-        "reference": reference,
+        "reference": reference_name(reference),
         "sample_size": sample_size,
         "embedding_model": model or DEFAULT_EMBEDDER,
         "label_classifier": f"logistic regression on embeddings of {len(train_s)} real training examples",
@@ -155,12 +165,19 @@ def evaluate_runs(
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     (output / "metrics.json").write_text(json.dumps(out, indent=2, default=str))
+    bar.update(advance=1, info="the report")
     if report:
+        from distilabel_synthesizrr.evaluate.datamap import data_map_section
         from distilabel_synthesizrr.evaluate.report import write_report
 
-        write_report(out, output / "report.html",
+        datamap = data_map_section(loaded)
+        write_report(out, output / "report.html", sections=[datamap] if datamap else [],
                      embeddings={**{n: (embed(sample_up_to(r.texts, sample_size, seed), model)) for n, r in
-                                    zip(results, loaded)}, REAL_NAME: embed([r["text"] for r in real_s], model)})
+                                    zip(results, loaded)}, REAL_NAME: embed([r["text"] for r in real_s], model)},
+                     rows={**{n: r.rows for n, r in zip(results, loaded)}, REAL_NAME: real_s}, students=students)
+        bar.update(advance=1)
+    bar.update(info="")
+    bar.close()
     return out
 
 

@@ -1,13 +1,23 @@
-"""A self-contained `report.html`: the metrics table, bar charts per metric, a per-label
-breakdown, and a 2-D map of real vs synthetic texts (PNG images embedded as base64)."""
+"""A self-contained `report.html`: a page of sections, each a heading and a fragment of HTML.
 
-import base64
+The built-in sections (`report_sections`): the metrics table, the students' results (from
+`synthesizrr experiment`), example texts per label, bar charts per metric, per-label charts and a
+2-D map of real vs synthetic texts. Another section is a `Section` passed to `write_report`.
+Charts are PNG `data:` URIs, the style is inline: the page fetches nothing, offline or not.
+Every string from the data (texts, labels, names) is escaped: model output is untrusted text.
+"""
+
 import html
-import io
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 import numpy as np
+
+from distilabel_synthesizrr.evaluate import report_charts as charts
+from distilabel_synthesizrr.evaluate.report_examples import CSS as EXAMPLES_CSS
+from distilabel_synthesizrr.evaluate.report_examples import examples_html
+from distilabel_synthesizrr.evaluate.report_students import students_html
 
 OVERALL = [
     ("self_bleu5", "Self-BLEU-5 (lower = more diverse)"),
@@ -18,133 +28,131 @@ OVERALL = [
     ("label_preservation", "label preservation (higher = labels kept)"),
     ("seed_copy_rate", "near-copies of seeds, share (lower = less copying)"),
     ("context_copy_rate", "copies of own passage, share (lower = more rewriting)"),
-    ("student_accuracy", "student accuracy on the real test set"),
-    ("student_macro_f1", "student macro-F1 on the real test set"),
+]
+PER_LABEL = [
+    ("label_preservation", "Label preservation (higher = labels kept)"),
+    ("self_bleu5", "Self-BLEU-5 (lower = more diverse)"),
+    ("mauve", "MAUVE vs real texts (higher = more human-like)"),
 ]
 
-
-def _png(fig) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
-
-
-def _value(metrics: Dict[str, Any], key: str) -> Optional[float]:
-    v = metrics.get(key)
-    return float(v) if isinstance(v, (int, float)) else None
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-size:15px;line-height:1.45;
+max-width:1200px;margin:1.5em auto;padding:0 16px;color:#222;background:#fafafa}
+h1{margin:.2em 0}h2{margin-top:2em;padding-top:.6em;border-top:1px solid #ddd}h3 small{color:#666;font-weight:normal}
+nav a{margin-right:1.2em}
+table{border-collapse:collapse;margin:1em 0;background:#fff}
+td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}th:first-child{text-align:left}
+img{max-width:100%;height:auto;display:block;margin:1em 0}
+"""
 
 
-def _bars(columns: Dict[str, Dict[str, Any]]) -> Optional[str]:
-    import matplotlib
+@dataclass(frozen=True)
+class Section:
+    """A part of the report: `id` names its anchor, `title` its heading; `body` is HTML that its
+    maker has already escaped."""
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    shown = [(k, t) for k, t in OVERALL if any(_value(m, k) is not None for m in columns.values())]
-    if not shown:
-        return None
-    cols = 3
-    rows = (len(shown) + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows), squeeze=False)
-    names = list(columns)
-    colors = plt.cm.tab10(np.arange(len(names)) % 10)
-    for ax, (key, title) in zip(axes.flat, shown):
-        values = [_value(columns[n], key) or 0.0 for n in names]
-        ax.bar(range(len(names)), values, color=colors)
-        ax.set_title(title, fontsize=9)
-        ax.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=8)
-    for ax in list(axes.flat)[len(shown):]:
-        ax.axis("off")
-    fig.tight_layout()
-    return _png(fig)
+    id: str
+    title: str
+    body: str
 
 
-def _per_label(columns: Dict[str, Dict[str, Any]], key: str, title: str) -> Optional[str]:
-    import matplotlib.pyplot as plt
-
-    labels = sorted({label for m in columns.values() for label in (m.get("per_label") or {})})
-    if not labels or not any(
-        _value((m.get("per_label") or {}).get(label, {}), key) is not None for m in columns.values() for label in labels
-    ):
-        return None
-    fig, ax = plt.subplots(figsize=(max(6, 1.1 * len(labels) * max(1, len(columns)) / 2), 3.2))
-    width = 0.8 / len(columns)
-    for i, (name, m) in enumerate(columns.items()):
-        values = [_value((m.get("per_label") or {}).get(label, {}), key) or 0.0 for label in labels]
-        ax.bar(np.arange(len(labels)) + i * width, values, width, label=name)
-    ax.set_xticks(np.arange(len(labels)) + 0.4 - width / 2, labels, rotation=30, ha="right")
-    ax.set_title(f"{title} per label", fontsize=10)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    return _png(fig)
+def _columns(metrics: Mapping[str, Any]) -> Dict[str, Dict[str, Any]]:
+    """The report's columns: each run, then the real data (top-level dicts named `real...`)."""
+    columns: Dict[str, Dict[str, Any]] = dict(metrics.get("runs", {}))
+    for key, value in metrics.items():
+        if key.startswith("real") and isinstance(value, dict):
+            columns[key] = value
+    return columns
 
 
-def _map(embeddings: Dict[str, np.ndarray]) -> Optional[str]:
-    import matplotlib.pyplot as plt
-    from sklearn.decomposition import PCA
-
-    parts = [(n, v) for n, v in embeddings.items() if v is not None and len(v)]
-    if not parts or sum(len(v) for _, v in parts) < 3:
-        return None
-    stacked = np.vstack([v for _, v in parts])
-    points = PCA(n_components=2, random_state=0).fit_transform(stacked)
-    fig, ax = plt.subplots(figsize=(6.5, 5))
-    start = 0
-    for name, v in parts:
-        p = points[start : start + len(v)]
-        start += len(v)
-        ax.scatter(p[:, 0], p[:, 1], s=9, alpha=0.6, label=f"{name} ({len(v)})",
-                   marker="x" if name.startswith("real") else "o")
-    ax.set_title("Real vs synthetic texts: embeddings projected to 2-D (PCA)", fontsize=10)
-    ax.legend(fontsize=7)
-    return _png(fig)
+def _number(v: Any) -> str:
+    """A table cell's value: four significant digits (the metrics' own rounding varies)."""
+    if v is None:
+        return ""
+    return f"{v:.4g}" if isinstance(v, float) else html.escape(str(v))
 
 
-def _table(columns: Dict[str, Dict[str, Any]]) -> str:
-    keys = [(k, t) for k, t in OVERALL if any(_value(m, k) is not None for m in columns.values())]
+def metrics_table(columns: Mapping[str, Mapping[str, Any]]) -> str:
+    """The overall metrics, a row per metric and a column per run (and the real data)."""
+    keys = [(k, t) for k, t in OVERALL if any(charts.value(m, k) is not None for m in columns.values())]
     head = "".join(f"<th>{html.escape(n)}</th>" for n in columns)
     body = []
     for key, title in [("n", "examples"), *keys]:
-        cells = "".join(
-            f"<td>{'' if columns[n].get(key) is None else html.escape(str(columns[n].get(key)))}</td>" for n in columns
-        )
+        cells = "".join(f"<td>{_number(columns[n].get(key))}</td>" for n in columns)
         body.append(f"<tr><th>{html.escape(title)}</th>{cells}</tr>")
     return f"<table><tr><th>metric</th>{head}</tr>{''.join(body)}</table>"
 
 
-def write_report(metrics: Dict[str, Any], path: Path, embeddings: Optional[Dict[str, np.ndarray]] = None) -> Path:
-    """Writes the HTML report of `evaluate_runs`' output."""
-    columns: Dict[str, Dict[str, Any]] = dict(metrics.get("runs", {}))
-    for key, value in metrics.items():
-        if key.startswith("real") and isinstance(value, dict):  # the real-data column(s)
-            columns[key] = value
-    images: List[str] = []
-    for image in (
-        _bars(columns),
-        _per_label(columns, "label_preservation", "Label preservation"),
-        _per_label(columns, "self_bleu5", "Self-BLEU-5"),
-        _per_label(columns, "mauve", "MAUVE"),
-        _map(embeddings or {}),
-    ):
-        if image:
-            images.append(f'<img src="{image}" alt="plot">')
-    notes = (
-        f"Task <b>{html.escape(str(metrics.get('task')))}</b>; reference {html.escape(str(metrics.get('reference')))}; "
-        f"costly metrics on at most {metrics.get('sample_size')} texts per run; embeddings: "
-        f"{html.escape(str(metrics.get('embedding_model')))}; label preservation: "
-        f"{html.escape(str(metrics.get('label_classifier')))}. "
-        "A method can win on some metrics by copying (see the copy rates), and the retrieval corpus "
-        "dominates results: read the figures together."
+def _notes(metrics: Mapping[str, Any]) -> str:
+    def field(key: str) -> str:
+        return html.escape(str(metrics.get(key)))
+
+    return (
+        f"<p>Task <b>{field('task')}</b>; reference {field('reference')}; costly metrics on at most "
+        f"{field('sample_size')} texts per run; embeddings: {field('embedding_model')}; label preservation: "
+        f"{field('label_classifier')}. A method can win on some metrics by copying (see the copy rates), and the "
+        "retrieval corpus dominates results: read the figures together.</p>"
     )
-    page = f"""<!doctype html>
-<html><head><meta charset="utf-8"><title>SynthesizRR report: {html.escape(str(metrics.get('task')))}</title>
-<style>body{{font-family:sans-serif;max-width:1200px;margin:2em auto;color:#222}}
-table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}
-th:first-child{{text-align:left}}img{{max-width:100%;display:block;margin:1em 0}}</style></head>
-<body><h1>SynthesizRR report</h1><p>{notes}</p>{_table(columns)}{''.join(images)}</body></html>"""
+
+
+def _image(uri: Optional[str], alt: str) -> str:
+    return f'<img src="{uri}" alt="{html.escape(alt, quote=True)}">' if uri else ""
+
+
+def report_sections(
+    metrics: Mapping[str, Any],
+    embeddings: Optional[Mapping[str, Optional[np.ndarray]]] = None,
+    rows: Optional[Mapping[str, Sequence[Mapping[str, Any]]]] = None,
+    students: Optional[Mapping[str, Mapping[str, Any]]] = None,
+) -> List[Section]:
+    """The built-in sections, in reading order; a section with nothing to show is left out."""
+    columns = _columns(metrics)
+    colors = charts.palette(list(columns) + [n for n in (embeddings or {}) if n not in columns])
+    sections = [Section("metrics", "Metrics", _notes(metrics) + metrics_table(columns)),
+                Section("students", "Students", students_html(students or {})),
+                Section("examples", "Example texts", examples_html(rows or {})),
+                Section("charts", "Metrics, charted",
+                        _image(charts.metric_bars(columns, OVERALL, colors), "bar charts of the metrics per run")),
+                Section("per-label", "Per label",
+                        _image(charts.per_label_bars(columns, PER_LABEL, colors), "per-label metrics per run")),
+                Section("map", "Real vs synthetic texts",
+                        _image(charts.embedding_map(embeddings or {}, colors), "2-D map of the texts' embeddings"))]
+    return [s for s in sections if s.body]
+
+
+def render_page(title: str, sections: Sequence[Section]) -> str:
+    """The HTML page: a heading, links to the sections, then the sections."""
+    nav = "".join(f'<a href="#{html.escape(s.id, quote=True)}">{html.escape(s.title)}</a>' for s in sections)
+    body = "".join(f'<section id="{html.escape(s.id, quote=True)}"><h2>{html.escape(s.title)}</h2>{s.body}</section>'
+                   for s in sections)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title><style>{CSS}{EXAMPLES_CSS}</style></head>
+<body><h1>{html.escape(title)}</h1><nav>{nav}</nav>{body}</body></html>
+"""
+
+
+def write_report(
+    metrics: Mapping[str, Any],
+    path: Path,
+    embeddings: Optional[Mapping[str, Optional[np.ndarray]]] = None,
+    rows: Optional[Mapping[str, Sequence[Mapping[str, Any]]]] = None,
+    students: Optional[Mapping[str, Mapping[str, Any]]] = None,
+    sections: Sequence[Section] = (),
+) -> Path:
+    """Writes the HTML report of `evaluate_runs`' output.
+
+    Args:
+        metrics: what `evaluate_runs` returns (`runs` and the `real...` columns).
+        path: the file to write.
+        embeddings: per column, embeddings of its texts, for the 2-D map.
+        rows: per column, its rows (`text`, `label`, optional `context` and `seed_text`), for
+            the example texts.
+        students: per training set, a student's results (`synthesizrr experiment`).
+        sections: more sections, shown after the built-in ones.
+    """
+    title = f"SynthesizRR report: {metrics.get('task')}"
+    page = render_page(title, [*report_sections(metrics, embeddings, rows, students), *sections])
     path = Path(path)
     path.write_text(page, encoding="utf-8")
     return path

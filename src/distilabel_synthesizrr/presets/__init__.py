@@ -14,6 +14,7 @@ from distilabel_synthesizrr.data.sources import DataSource, as_source
 from distilabel_synthesizrr.errors import ConfigError
 
 PRESETS_DIR = Path(__file__).parent
+GENERIC_FILE = "_generic.yaml"
 PLACEHOLDERS = ("{verbalization}", "{label}", "{refusal}")
 #: Nouns a meta-summary of any passage opens with ("The article discusses ...").
 META_NOUNS = ("article", "story", "text", "passage", "report", "piece", "summary")
@@ -72,7 +73,8 @@ class TaskSpec(BaseModel):
     name: str
     description: str = ""
     labels: Dict[str, str] = Field(description="label -> verbalization (a phrase that describes it)")
-    prompts: Prompts
+    prompts: Prompts = Field(default_factory=lambda: generic_prompts(),
+                             description="Prompt templates; default: the generic ones (presets/_generic.yaml).")
     lengths: Lengths = Field(default_factory=Lengths)
     normalize_output: bool = Field(
         default=False,
@@ -162,9 +164,15 @@ class Preset(BaseModel):
     refine: Dict[str, Any] = Field(default_factory=dict)
 
 
+def generic_prompts() -> Prompts:
+    """The generic prompt templates (`presets/_generic.yaml`): what a task without its own gets."""
+    raw = yaml.safe_load((PRESETS_DIR / GENERIC_FILE).read_text(encoding="utf-8"))
+    return Prompts.model_validate(raw["prompts"])
+
+
 def available_presets() -> List[str]:
-    """Names of the presets shipped with the package."""
-    return sorted(p.stem for p in PRESETS_DIR.glob("*.yaml"))
+    """Names of the presets shipped with the package (files starting with `_` are not presets)."""
+    return sorted(p.stem for p in PRESETS_DIR.glob("*.yaml") if not p.name.startswith("_"))
 
 
 def read_preset_dict(name_or_path: Union[str, Path]) -> dict:
@@ -221,6 +229,7 @@ __all__ = [
     "Prompts",
     "TaskSpec",
     "available_presets",
+    "generic_prompts",
     "load_preset",
     "read_preset_dict",
     "resolve_data_paths",

@@ -1,1 +1,1 @@
-"""Refine: answer cleaning, the copy rule, dedup, the label judge and `Refine`."""
+"""Refine: answer cleaning, the copy rule, dedup, the label judge, `Refine` and dataset cartography (`Cartography`)."""

@@ -20,7 +20,7 @@ from distilabel_synthesizrr.common.text import (
 from distilabel_synthesizrr.presets import META_NOUNS, TaskSpec
 from distilabel_synthesizrr.refine.copies import COPY_WORDS, copies, source_grams
 from distilabel_synthesizrr.refine.judge import JUDGE_COLUMN
-from distilabel_synthesizrr.refine.settings import RefineSettings
+from distilabel_synthesizrr.refine.settings import RefineStepSettings
 
 if TYPE_CHECKING:
     from distilabel.typing import StepColumns, StepOutput
@@ -87,7 +87,7 @@ def _shingles(text: str, n: int) -> Set[tuple]:
     return grams or {tuple(w.lower() for w in words(text))}
 
 
-class Refine(Step, RefineSettings):
+class Refine(Step, RefineStepSettings):
     """Cleans the synthetic examples, filters bad ones and removes duplicates, giving every
     dropped row a reason.
 

@@ -1,1 +1,2 @@
-"""Review in Argilla: push a run, pull the reviewed labels back, and the `SynthesizedToArgilla` step."""
+"""Review in Argilla: what a reviewer sees (`layout`), the connection (`client`), pushing a run and
+pulling the reviewed rows back (`argilla`), and the `SynthesizedToArgilla` step (`step`)."""

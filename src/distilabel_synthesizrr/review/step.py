@@ -1,10 +1,12 @@
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional, Union
 
 from distilabel.steps import StepInput
 from distilabel.steps.argilla.base import ArgillaBase
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from distilabel_synthesizrr.review import argilla as review
+from distilabel_synthesizrr.review.client import ReviewError, connect
+from distilabel_synthesizrr.review.layout import ReviewLayout
 
 if TYPE_CHECKING:
     from distilabel.typing import StepColumns, StepOutput
@@ -14,11 +16,14 @@ class SynthesizedToArgilla(ArgillaBase):
     """Logs synthesized examples to an Argilla text-classification dataset for human review.
 
     Each row becomes a record with the example, the retrieved passage it was written from
-    and its seed as fields; a label question over the task's labels with the intended
-    label as the teacher's suggestion; an optional corrected-text question; and metadata
-    to filter by (task, method, mode, intended label, label-check verdict, seed id, passage
-    id, retrieval score and rank). Record ids are derived from the row, so running the
-    pipeline again updates the records instead of duplicating them.
+    and its seed as fields; a label question whose options say what each label means, with
+    the intended label as the teacher's suggestion (scored by cartography's `confidence` or
+    the judge's probability when the rows have them); an optional corrected-text question;
+    guidelines that explain all of it; metadata to filter and sort by (intended label, rank,
+    seed-passage similarity, the label check when it ran, cartography's scores); and every
+    other column of the row, so that `synthesizrr review pull` gives the rows back whole.
+    Record ids are derived from the row, so running the pipeline again updates the records
+    instead of duplicating them.
 
     Put it after `Refine`; rows pass through unchanged. When a batch cannot be logged
     (Argilla went away mid-run) the error is logged and the rows still pass through, so the
@@ -26,11 +31,14 @@ class SynthesizedToArgilla(ArgillaBase):
     Pull the reviewed labels back with `synthesizrr review pull NAME --output DIR`.
 
     Attributes:
-        labels: the task's labels (the label question's options).
+        labels: the task's labels (the label question's options): a list, or the task's
+            `labels` mapping (label -> verbalization), whose meanings reviewers then see.
         task_name: the task's name, stored as metadata. Defaults to `None`.
+        task_description: the task's description, shown in the guidelines. Defaults to `""`.
         agent: the suggestion's agent (the teacher model); defaults to each row's `model_name`.
         label_check_column: a column holding a judge's label; its verdict (`agrees`,
-            `disagrees`) goes into the `label_check` metadata. Defaults to `None` (`unchecked`).
+            `disagrees`) goes into the `label_check` metadata. Defaults to `None`: the
+            `judge_label` column of `JudgeLabel` when the rows have it, else no label check.
         dataset_name: the Argilla dataset (created when missing, reused when its labels match).
         dataset_workspace: its workspace; defaults to the user's default workspace.
         api_url: the Argilla URL; defaults to `ARGILLA_API_URL`.
@@ -47,7 +55,12 @@ class SynthesizedToArgilla(ArgillaBase):
         - label (`str`): its intended label.
         - context (`str`, optional): the retrieved passage.
         - seed_text (`str`, optional): the seed example.
-        - seed_id, passage_id, rank, retrieval_score, method, mode, model_name (optional): metadata.
+        - rank (`int`), similarity (`float`), method, mode (`str`, optional): filterable metadata.
+        - judge_label (`str`), judge_confidence (`float`, optional): the label check and the
+          suggestion's score.
+        - confidence, correctness, variability (`float`, optional): cartography's scores,
+          filterable; `confidence` is the suggestion's score.
+        - any other column (seed_id, passage_id, retrieval_score, model_name...): kept as metadata.
 
     Categories:
         - save
@@ -73,8 +86,9 @@ class SynthesizedToArgilla(ArgillaBase):
 
         task = load_preset("reuters_topics").task
         to_argilla = SynthesizedToArgilla(
-            labels=task.label_names,
+            labels=task.labels,  # label -> what it means, shown to reviewers
             task_name=task.name,
+            task_description=task.description,
             dataset_name="reuters-synthetic",
             api_url="http://127.0.0.1:6900",  # or ARGILLA_API_URL
             api_key="argilla.apikey",  # or ARGILLA_API_KEY
@@ -87,20 +101,24 @@ class SynthesizedToArgilla(ArgillaBase):
         ```
     """
 
-    labels: List[str]
+    labels: Union[Dict[str, str], List[str]]
     task_name: Optional[str] = None
+    task_description: str = ""
     agent: Optional[str] = None
     label_check_column: Optional[str] = Field(default=None, description="Column with a judge's label.")
 
+    _layout: Optional[ReviewLayout] = PrivateAttr(default=None)
+
     def _client_init(self) -> None:
-        self._client = review.connect(self.api_url, self.api_key.get_secret_value() if self.api_key else None)
+        self._client = connect(self.api_url, self.api_key.get_secret_value() if self.api_key else None)
 
     def load(self) -> None:
         super().load()
         if not self.dataset_name:
-            raise review.ReviewError("SynthesizedToArgilla needs a dataset_name (argument or runtime parameter).")
-        self._dataset = review.get_or_create_dataset(self._client, self.dataset_name, self.labels,
-                                                     self.dataset_workspace)
+            raise ReviewError("SynthesizedToArgilla needs a dataset_name (argument or runtime parameter).")
+        self._layout = ReviewLayout.for_task(self.labels, task=self.task_name, description=self.task_description,
+                                             check_column=self.label_check_column, agent=self.agent)
+        self._dataset = review.prepare_dataset(self._client, self.dataset_name, self._layout, self.dataset_workspace)
 
     @property
     def inputs(self) -> "StepColumns":
@@ -110,8 +128,11 @@ class SynthesizedToArgilla(ArgillaBase):
         """Logs the kept rows (those without a `drop_reason`) and passes every row on."""
         kept = [row for row in inputs if row.get("text") and not row.get("drop_reason")]
         try:
-            review.log_rows(self._dataset, kept, self.labels, agent=self.agent,
-                            label_check_column=self.label_check_column, task=self.task_name)
+            layout = self._layout.grown_for(kept)
+            if layout != self._layout:  # the rows bring columns to filter by (cartography, the judge)
+                review.update_layout(self._dataset, layout)
+                self._layout = layout
+            review.log_rows(self._dataset, kept, layout)
         except Exception as e:  # Argilla went away: keep the rows, say how to push them later
             self._logger.error(
                 f"Could not log {len(kept)} rows to Argilla dataset {self.dataset_name!r}: {e}. The rows are kept "

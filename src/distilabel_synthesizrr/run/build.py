@@ -1,5 +1,5 @@
-"""The distilabel pipeline of a plan: load seeds -> retrieve -> generate -> (judge) -> refine,
-or label requests -> FewGen -> (judge) -> refine."""
+"""The distilabel pipeline of a plan: load seeds -> retrieve -> generate -> (judge) -> refine
+-> (cartography), or label requests -> FewGen -> (judge) -> refine -> (cartography)."""
 
 import hashlib
 import json
@@ -14,6 +14,7 @@ from distilabel_synthesizrr.errors import ConfigError
 from distilabel_synthesizrr.generate.extractive import ExtractiveGenerate
 from distilabel_synthesizrr.generate.few_shot import FewShotGenerate
 from distilabel_synthesizrr.generate.retrieval_augmented import RetrievalAugmentedGenerate
+from distilabel_synthesizrr.refine.cartography import Cartography
 from distilabel_synthesizrr.refine.judge import JudgeLabel
 from distilabel_synthesizrr.refine.step import Refine
 from distilabel_synthesizrr.retrieve.step import RetrieveContext
@@ -32,15 +33,20 @@ def generation_kwargs(config: RunConfig) -> Dict[str, Any]:
 
 
 def run_key(plan: SynthesisPlan, llm=None) -> str:
-    """A short hash of everything that changes a run's results: config, plan, teacher.
+    """A short hash of everything that changes a run's generations: config (less `refine`), plan, teacher.
 
     It names the pipeline and the checkpoint: re-running the same command resumes, and any
     change starts afresh. The teacher's URL is left out, so a restarted local server (on a
     new port) still resumes.
     """
     teacher = {k: v for k, v in llm.dump().items() if k not in ("base_url", "generation_kwargs")} if llm else None
+    # Refining comes after the checkpointed generation step: a run that only changes `refine`
+    # re-refines the generations it already has instead of paying the teacher again.
+    # The endpoint's URL is left out too (a restarted server on a new port still resumes).
+    config = plan.config.model_dump(mode="json", exclude={"refine"})
+    config["teacher"]["base_url"] = None
     payload = json.dumps(
-        [plan.config.model_dump(mode="json"), plan.method, plan.per_label, plan.top_k,
+        [config, plan.method, plan.per_label, plan.top_k,
          [d.model_dump() for d in plan.demonstrations], teacher],
         sort_keys=True, default=str,
     )
@@ -85,9 +91,17 @@ def make_refine_step(plan: SynthesisPlan, llm=None, drop_rejected: bool = False)
     config = plan.config
     # Retrieved text is real: near-copies of seeds are already cut by the similarity band.
     drop_seed_copies = config.refine.drop_seed_copies and llm is not None
-    settings = config.refine.model_dump(exclude={"drop_seed_copies"})
+    settings = config.refine.model_dump(exclude={"drop_seed_copies", "cartography"})
     return Refine(name="refine", task=config.task, drop_rejected=drop_rejected, drop_seed_copies=drop_seed_copies,
                   seeds=[s["text"] for s in plan.seeds] if drop_seed_copies else [], **settings)
+
+
+def make_cartography_step(plan: SynthesisPlan, drop_rejected: bool = False) -> Optional[Cartography]:
+    """Dataset cartography after `Refine` (`refine.cartography`); else None."""
+    settings = plan.config.refine.cartography
+    if settings is None:
+        return None
+    return Cartography(name="cartography", seed=plan.config.seed, drop_rejected=drop_rejected, **settings.model_dump())
 
 
 def make_generate_step(plan: SynthesisPlan, llm=None):
@@ -151,6 +165,9 @@ def build_pipeline(
             load = LoadSeeds(name="load_seeds", seeds=[dict(s) for s in plan.seeds], batch_size=64)
             steps = [load, make_retrieve_step(plan), generate]
         steps += [judge, refine] if judge is not None else [refine]
+        cartography = make_cartography_step(plan, drop_rejected)
+        if cartography is not None:
+            steps.append(cartography)
         for upstream, downstream in zip(steps, steps[1:]):
             upstream >> downstream
     return pipeline

@@ -17,7 +17,14 @@ from distilabel_synthesizrr.data.sources import Record, load_records
 from distilabel_synthesizrr.errors import ConfigError, DataError
 from distilabel_synthesizrr.generate.settings import GenerateSettings
 from distilabel_synthesizrr.generate.teachers.settings import TeacherSettings
-from distilabel_synthesizrr.presets import DataSpec, TaskSpec, load_preset, read_preset_dict, resolve_data_paths
+from distilabel_synthesizrr.presets import (
+    DataSpec,
+    TaskSpec,
+    available_presets,
+    load_preset,
+    read_preset_dict,
+    resolve_data_paths,
+)
 from distilabel_synthesizrr.refine.settings import RefineSettings
 from distilabel_synthesizrr.retrieve.settings import RetrieveSettings
 
@@ -101,10 +108,12 @@ def config_from_dict(raw: Dict[str, Any], base_dir: Optional[Path] = None, sourc
 
 
 def load_config(path: Union[str, Path]) -> RunConfig:
-    """Reads and validates a run config YAML file."""
+    """Reads and validates a run config YAML file, or the config of a shipped preset's name."""
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"Config file not found: {path}")
+        if not path.suffix and str(path) in available_presets():
+            return config_from_dict({"preset": str(path)}, source=f"the preset {path}")
+        raise ConfigError(f"Config file not found: {path} (a config YAML, or a preset: {', '.join(available_presets())})")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
@@ -120,21 +129,44 @@ def label_budget(config: RunConfig, labels: List[str], limit: Optional[int]) -> 
     return max(1, -(-total // len(labels)))
 
 
-def resolve_split(spec: str) -> Tuple[TaskSpec, List[Record]]:
+#: Real labelled data to judge a run against: `PRESET:test`, `CONFIG.yaml:test` (or `:train`), or a
+#: `RunConfig` itself (its own `data.test` / `data.seeds`).
+Reference = Union[str, RunConfig]
+
+
+def reference_name(reference: Reference, split: str = "test") -> str:
+    """How a reference set is named in results and reports."""
+    if isinstance(reference, RunConfig):
+        return f"{reference.preset or reference.task.name}:{split} (the config's data.{'test' if split == 'test' else 'seeds'})"
+    return reference
+
+
+def resolve_split(spec: Reference, split: Optional[str] = None) -> Tuple[TaskSpec, List[Record]]:
     """The labelled examples of `SOURCE:test` (the gold test set) or `SOURCE:train` (the seeds'
-    source, all of it). `SOURCE` is a shipped preset name, a preset YAML or a run config YAML."""
-    name, sep, split = spec.rpartition(":")
-    if not sep or split not in ("test", "train"):
-        raise ConfigError(f"Expected PRESET:test, PRESET:train, CONFIG.yaml:test or CONFIG.yaml:train, got {spec!r}.")
-    if name.endswith((".yaml", ".yml")):
-        config = load_config(name)
-        task, data = config.task, config.data
+    source, all of it). `SOURCE` is a shipped preset name, a preset YAML or a run config YAML;
+    `spec` may also be a `RunConfig`. `split` ("test" or "train") overrides the spec's own."""
+    if isinstance(spec, RunConfig):
+        name, split = spec.preset or spec.task.name, split or "test"
+        task, data = spec.task, spec.data
     else:
-        preset = load_preset(name)
-        task, data = preset.task, preset.data
+        name, sep, own = spec.rpartition(":")
+        if not sep or own not in ("test", "train"):
+            raise ConfigError(f"Expected PRESET:test, PRESET:train, CONFIG.yaml:test or CONFIG.yaml:train, got {spec!r}.")
+        split = split or own
+        if name.endswith((".yaml", ".yml")):
+            config = load_config(name)
+            task, data = config.task, config.data
+        else:
+            preset = load_preset(name)
+            task, data = preset.task, preset.data
+    if split not in ("test", "train"):
+        raise ConfigError(f"A reference split is 'test' or 'train', not {split!r}.")
     source = data.test if split == "test" else data.seeds
     if source is None:
-        raise ConfigError(f"{name} has no {split} set (data.{'test' if split == 'test' else 'seeds'}).")
+        raise ConfigError(
+            f"{name} has no {split} set (data.{'test' if split == 'test' else 'seeds'}). Fix: add `data.test: FILE` "
+            "(a CSV/JSONL file of labelled real examples) to the config, or name another reference set, "
+            "e.g. --eval PRESET:test.")
     records = [r for r in load_records(source) if r.get("label") in task.labels]
     if not records:
         raise DataError(f"The {split} set of {name} ({source.describe()}) has no examples with the task's labels.")

@@ -19,15 +19,18 @@ from typing import Any, Dict, List, Optional
 
 from distilabel.pipeline import Pipeline
 
+from distilabel_synthesizrr.common.console import log_to, stage, table
 from distilabel_synthesizrr.common.paths import cache_dir
 from distilabel_synthesizrr.common.reaper import Reaper, only_in
 from distilabel_synthesizrr.errors import DataError, Interrupted, TeacherError
 from distilabel_synthesizrr.generate.checkpoint import stop_marker_of
+from distilabel_synthesizrr.generate.progress import PipelineProgress, distilabel_logs
 from distilabel_synthesizrr.generate.teachers.resilient import BUDGET_SPENT, DEAD_ENDPOINT
 from distilabel_synthesizrr.run.build import (
     build_pipeline,
     checkpoint_path,
     generation_batch_size,
+    make_cartography_step,
     make_generate_step,
     make_judge_step,
     make_refine_step,
@@ -68,23 +71,28 @@ def retry_failed_rows(plan: SynthesisPlan, llm, rows: List[Dict[str, Any]]) -> L
         generate = make_generate_step(plan, llm)
         judge = make_judge_step(plan)
         refine = make_refine_step(plan, llm, drop_rejected=False)
+        cartography = make_cartography_step(plan)
     generate.expected_rows = len(failed)
-    for step in (generate, refine, judge):
+    for step in (generate, refine, judge, cartography):
         if step is not None:
             step.load()
     keep = set(generate.inputs) | {"seed_id", "passage_id", "rank", "retrieval_score", "similarity"}
     inputs = [{k: v for k, v in rows[i].items() if k in keep} for i in failed]
     regenerated: List[Dict[str, Any]] = []
     batch = generation_batch_size(plan.config)
-    for start in range(0, len(inputs), batch):
-        regenerated += next(generate.process(inputs[start : start + batch]))
+    with stage("retry", len(inputs), "examples") as bar:
+        for start in range(0, len(inputs), batch):
+            regenerated += next(generate.process(inputs[start : start + batch]))
+            bar.update(len(regenerated))
     generate.unload()
     if judge is not None:
         regenerated = next(judge.process(regenerated))
     merged = list(rows)
     for i, new in zip(failed, regenerated):
         merged[i] = {**rows[i], **new, "drop_reason": None}
-    return next(refine.process([{**r, "drop_reason": None} for r in merged]))
+    refined = next(refine.process([{**r, "drop_reason": None} for r in merged]))
+    # The training dynamics change with the rows: cartography scores the new set again.
+    return next(cartography.process(refined)) if cartography is not None else refined
 
 
 def _token_counts(rows: List[Dict[str, Any]]) -> Dict[str, int]:
@@ -150,25 +158,46 @@ def run_synthesis(
     pipeline = build_pipeline(plan, llm=llm, work_dir=work_dir, ray=ray is not None)
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
-    try:
-        # The reaper ends the run's worker processes if this process is killed with SIGKILL.
-        marker = stop_marker_of(str(checkpoint)) if checkpoint is not None else None
-        with Reaper(), _StopOnSignals(pipeline, marker) as stop:
-            started_ray = init_ray(ray) if ray is not None else False
-            try:
-                distiset = pipeline.run(use_cache=use_cache)
-            finally:
-                # distilabel swaps in a queue handler and closes its queue at the end of the run.
-                root.handlers[:] = handlers
-                root.setLevel(level)
-                if started_ray:
-                    shutdown_ray()
-        if stop.signalled:
-            raise _interrupted(plan, checkpoint, stop.signalled)
-        return _finish_run(plan, distiset, llm, Path(output), retry_failures, start)
-    finally:
-        if work_dir is not None:
-            shutil.rmtree(work_dir, ignore_errors=True)
+    with log_to(RunDir(Path(output)).log_file):
+        try:
+            # The reaper ends the run's worker processes if this process is killed with SIGKILL.
+            marker = stop_marker_of(str(checkpoint)) if checkpoint is not None else None
+            with Reaper(), _StopOnSignals(pipeline, marker) as stop:
+                started_ray = init_ray(ray) if ray is not None else False
+                try:
+                    # A bar per stage; distilabel's records to the log file, not the console.
+                    with distilabel_logs(), PipelineProgress(pipeline, plan.expected_rows,
+                                                             stopped=lambda: stop.signalled is not None):
+                        distiset = pipeline.run(use_cache=use_cache)
+                finally:
+                    # distilabel swaps in a queue handler and closes its queue at the end of the run.
+                    root.handlers[:] = handlers
+                    root.setLevel(level)
+                    if started_ray:
+                        shutdown_ray()
+            if stop.signalled:
+                raise _interrupted(plan, checkpoint, stop.signalled)
+            return _finish_run(plan, distiset, llm, Path(output), retry_failures, start)
+        finally:
+            if work_dir is not None:
+                shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def summary_table(summary: RunSummary, output: Path) -> str:
+    """The summary of a run saved in `output`, as the command line prints it."""
+    tokens, run_dir = summary.tokens, Path(output).resolve()
+    cost = f", cost {summary.cost:.4f}" if summary.cost is not None else ""
+    rows = [["task", summary.task], ["method", f"{summary.method} ({summary.mode})"], ["teacher", summary.teacher],
+            ["seeds", summary.seeds], ["generated", summary.generated], ["kept", summary.kept],
+            ["per label", ", ".join(f"{k}={v}" for k, v in summary.rows_per_label.items())]]
+    if summary.dropped_by_reason:
+        rows.append(["dropped", ", ".join(f"{k}={v}" for k, v in summary.dropped_by_reason.items())])
+    rows += [["tokens", f"prompt {tokens['prompt_tokens']}, completion {tokens['completion_tokens']}{cost}"],
+             ["time", f"{summary.seconds} s"]]
+    if summary.stopped:
+        rows.append(["stopped early", f"{summary.stopped} (raise teacher.max_total_tokens and re-run to continue)"])
+    return table(rows + [["dataset", f"{run_dir}  (Distiset.load_from_disk; dropped rows in the 'dropped' subset)"],
+                         ["log", RunDir(run_dir).log_file]])
 
 
 class _StopOnSignals:
@@ -265,6 +294,7 @@ def _finish_run(plan: SynthesisPlan, distiset, llm, output: Path, retry_failures
     run_dir = RunDir(output)
     run_dir.write_summary(summary)
     run_dir.write_seeds(plan.seeds)
+    run_dir.write_config(plan.config.model_dump(mode="json"))
     failed = summary.dropped_by_reason.get("no_output", 0)
     errors = [e for e in (_error_of(r) for r in rows) if e]
     # The retry pass ran in this process: its circuit breaker says whether the endpoint is dead.

@@ -10,12 +10,15 @@ summary, written and read here only.
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from distilabel_synthesizrr.data.sources import Record
 from distilabel_synthesizrr.errors import DataError
+
+if TYPE_CHECKING:
+    from distilabel_synthesizrr.run.config import RunConfig
 
 
 class RunSummary(BaseModel):
@@ -56,12 +59,16 @@ class RunDir:
     seeds_file: Path = field(init=False)
     review_file: Path = field(init=False)
     pipeline_yaml: Path = field(init=False)
+    config_file: Path = field(init=False)
+    log_file: Path = field(init=False)
 
     def __post_init__(self) -> None:
         configs = Path(self.path) / "distiset_configs"
         paths = {"path": Path(self.path), "configs": configs, "summary_file": configs / "synthesizrr_summary.json",
                  "seeds_file": configs / "synthesizrr_seeds.jsonl", "review_file": configs / "synthesizrr_review.json",
-                 "pipeline_yaml": configs / "pipeline.yaml"}
+                 "pipeline_yaml": configs / "pipeline.yaml", "config_file": configs / "synthesizrr_config.json",
+                 # distilabel's own log file name: `Distiset.load_from_disk` expects it there.
+                 "log_file": configs / "pipeline.log"}
         for name, value in paths.items():
             object.__setattr__(self, name, value)
 
@@ -84,6 +91,15 @@ class RunDir:
             return []
         return [json.loads(line) for line in self.seeds_file.read_text().splitlines() if line.strip()]
 
+    def write_config(self, config: Dict[str, Any]) -> None:
+        """The run's whole config (data paths absolute), so later commands know its task and test set."""
+        self.configs.mkdir(parents=True, exist_ok=True)
+        self.config_file.write_text(json.dumps(config, indent=2, default=str))
+
+    def read_config(self) -> Optional[Dict[str, Any]]:
+        """The run's config as written by `write_config` (None for runs of older versions)."""
+        return json.loads(self.config_file.read_text()) if self.config_file.is_file() else None
+
     def write_review(self, counts: Dict[str, Any]) -> None:
         self.configs.mkdir(parents=True, exist_ok=True)
         self.review_file.write_text(json.dumps(counts, indent=2))
@@ -91,13 +107,14 @@ class RunDir:
 
 @dataclass
 class SyntheticRun:
-    """A saved run, read back: its kept rows, summary and seeds."""
+    """A saved run, read back: its kept rows, summary, seeds and dropped rows (with their reason)."""
 
     path: Path
     name: str
     rows: List[Dict[str, Any]]
     summary: RunSummary = field(default_factory=RunSummary)
     seeds: List[Record] = field(default_factory=list)
+    dropped: List[Dict[str, Any]] = field(default_factory=list)
 
     @property
     def texts(self) -> List[str]:
@@ -106,6 +123,17 @@ class SyntheticRun:
     @property
     def labels(self) -> List[str]:
         return [str(r["label"]) for r in self.rows]
+
+
+def run_reference(path: Path) -> "RunConfig":
+    """The config a run was made with, as the reference set of later commands (its `data.test`)."""
+    from distilabel_synthesizrr.run.config import RunConfig
+
+    raw = RunDir(path).read_config()
+    if raw is None:
+        raise DataError(f"The run at {path} did not save its config (an older version made it): "
+                        "name the real test set, e.g. --eval PRESET:test or --eval CONFIG.yaml:test.")
+    return RunConfig.model_validate(raw)
 
 
 def load_run(path: Path, name: Optional[str] = None) -> SyntheticRun:
@@ -124,5 +152,6 @@ def load_run(path: Path, name: Optional[str] = None) -> SyntheticRun:
         raise DataError(f"The run at {run_dir.path} holds no synthetic rows.")
     summary = run_dir.read_summary()
     label = name or (summary.name if summary else run_dir.path.name)
+    dropped = distiset["dropped"]["train"].to_list() if "dropped" in distiset else []
     return SyntheticRun(path=run_dir.path, name=label, rows=rows, summary=summary or RunSummary(),
-                        seeds=run_dir.read_seeds())
+                        seeds=run_dir.read_seeds(), dropped=dropped)

@@ -26,3 +26,17 @@ def test_second_load_reads_the_cache(tmp_path, monkeypatch):
 
     monkeypatch.setattr(shipped, "_LOADERS", {**shipped._LOADERS, "news_articles": None})
     assert load_shipped("news_articles") == first
+
+
+def test_fortunes_test_quarter_is_held_out_of_seeds_and_corpus():
+    from distilabel_synthesizrr.data.shipped import FORTUNE_LABELS
+
+    train, test = load_shipped("fortunes", "train"), load_shipped("fortunes", "test")
+    corpus = load_shipped("fortunes", "corpus")
+    assert {r["label"] for r in train} == {r["label"] for r in test} == set(FORTUNE_LABELS)
+    assert 0.2 < len(test) / (len(train) + len(test)) < 0.3
+    test_texts = {r["text"] for r in test}
+    assert not test_texts & {r["text"] for r in train}
+    assert not test_texts & {r["text"] for r in corpus}
+    assert len(corpus) > 10_000 and all(r["label"] is None for r in corpus)
+    assert all("\n" not in r["text"] and r["text"] != "%" for r in corpus)

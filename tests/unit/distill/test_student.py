@@ -12,6 +12,7 @@ def test_classification_metrics_by_hand():
     assert m["per_class"]["a"] == {"precision": 1.0, "recall": 0.5, "f1": pytest.approx(0.6667, abs=1e-4), "support": 2}
     assert m["per_class"]["b"]["precision"] == pytest.approx(0.6667, abs=1e-4)
     assert m["macro_f1"] == pytest.approx((2 / 3 + 0.8) / 2, abs=1e-4)
+    assert m["confusion_matrix"] == [[1, 1], [0, 2]]  # rows: true a, b; columns: predicted a, b
 
 
 def test_perfect_and_wrong_predictions():

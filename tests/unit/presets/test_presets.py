@@ -2,10 +2,10 @@ import pytest
 from pydantic import ValidationError
 
 from distilabel_synthesizrr.errors import ConfigError
-from distilabel_synthesizrr.presets import TaskSpec, available_presets, load_preset
+from distilabel_synthesizrr.presets import TaskSpec, available_presets, generic_prompts, load_preset
 
 
-@pytest.mark.parametrize("name", ["reuters_topics", "movie_sentiment"])
+@pytest.mark.parametrize("name", ["reuters_topics", "movie_sentiment", "quote_topics"])
 def test_shipped_presets_load(name):
     preset = load_preset(name)
     assert preset.task.name == name
@@ -14,7 +14,15 @@ def test_shipped_presets_load(name):
 
 
 def test_available_presets():
-    assert {"reuters_topics", "movie_sentiment"} <= set(available_presets())
+    # The generic task file (`_generic.yaml`) is not a preset.
+    assert available_presets() == ["movie_sentiment", "quote_topics", "reuters_topics"]
+
+
+def test_a_task_without_prompts_or_lengths_gets_the_generic_ones():
+    task = TaskSpec(name="mine", labels={"a": "about apples", "b": "about bananas"})
+    assert task.prompts == generic_prompts()
+    assert "{verbalization}" in task.prompts.instruction and task.prompts.context_header == "Text:"
+    assert task.lengths.output_max_words > task.lengths.output_min_words
 
 
 def test_instruction_must_name_the_label(task):

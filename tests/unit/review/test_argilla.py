@@ -1,51 +1,18 @@
-"""Record building and review resolution (no server: the server round-trips are in
-tests/integration/test_review.py)."""
+"""Review resolution and the rows `review pull` rebuilds (no server: the server round-trips are in
+tests/integration/test_review.py and test_review_ui.py)."""
 
 from types import SimpleNamespace
 
-import pytest
-
-from distilabel_synthesizrr.errors import ConfigError, DataError
-from distilabel_synthesizrr.review.argilla import LABEL_QUESTION, TEXT_QUESTION, connect, record_id, resolve_record, to_record
-
-ROW = {"text": "Oil rose.", "label": "crude", "context": "Oil prices rose on Monday.", "seed_text": "opec cuts",
-       "seed_id": "s1", "passage_id": "doc-1", "rank": 2, "retrieval_score": 3.5, "method": "synthesizrr",
-       "mode": "retricl", "model_name": "smollm2"}
+from distilabel_synthesizrr.review.argilla import _same_columns, pulled_row, resolve_record
+from distilabel_synthesizrr.review.layout import LABEL_QUESTION, TEXT_QUESTION
 
 
-def test_record_id_is_deterministic_and_depends_on_the_row():
-    assert record_id(ROW) == record_id(dict(ROW))
-    assert record_id(ROW) != record_id({**ROW, "text": "Oil fell."})
-    assert record_id(ROW) != record_id({**ROW, "passage_id": "doc-2"})
-
-
-def test_to_record_carries_fields_suggestion_and_metadata():
-    record = to_record({**ROW, "judge": "interest"}, ["crude", "interest"], label_check_column="judge", task="news")
-    assert record.id == record_id(ROW)
-    assert record.fields == {"text": "Oil rose.", "passage": "Oil prices rose on Monday.", "seed": "opec cuts"}
-    suggestion = record.suggestions[LABEL_QUESTION]
-    assert (suggestion.value, suggestion.agent) == ("crude", "smollm2")
-    assert record.metadata == {"intended_label": "crude", "label_check": "disagrees", "task": "news", "method": "synthesizrr",
-                               "mode": "retricl", "seed_id": "s1", "passage_id": "doc-1", "retrieval_score": 3.5,
-                               "rank": 2}
-    fewgen = to_record({"text": "A story.", "label": "crude"}, ["crude", "interest"])
-    assert fewgen.fields == {"text": "A story."} and fewgen.metadata["label_check"] == "unchecked"
-
-
-@pytest.mark.parametrize("row, message", [
-    ({"label": "crude"}, "has no 'text'"),
-    ({"text": "x", "label": "sports"}, "not one of the task's labels"),
-])
-def test_to_record_rejects_bad_rows(row, message):
-    with pytest.raises(DataError, match=message):
-        to_record(row, ["crude", "interest"])
-
-
-def _record(*responses, intended="crude"):
+def _record(*responses, intended="crude", metadata=None, fields=None):
     return SimpleNamespace(
-        _model=SimpleNamespace(responses=[SimpleNamespace(status=s, values=v) for s, v in responses]),
+        id="rec-1",
+        _model=SimpleNamespace(responses=[SimpleNamespace(status=s, values=v, user_id=u) for s, v, u in responses]),
         suggestions={LABEL_QUESTION: SimpleNamespace(value=intended)},
-        metadata={"intended_label": intended}, fields={"text": "Oil rose."},
+        metadata={"intended_label": intended, **(metadata or {})}, fields=fields or {"text": "Oil rose."},
     )
 
 
@@ -55,22 +22,42 @@ def _label(value):
 
 def test_resolve_record_prefers_submitted_responses():
     assert resolve_record(_record())["status"] == "pending"
-    assert resolve_record(_record(("draft", _label("interest"))))["label"] == "crude"  # drafts do not count
-    assert resolve_record(_record(("discarded", None)))["status"] == "discarded"
-    relabelled = resolve_record(_record(("submitted", _label("interest"))))
+    assert resolve_record(_record(("draft", _label("interest"), "u1")))["label"] == "crude"  # drafts do not count
+    assert resolve_record(_record(("discarded", None, "u1")))["status"] == "discarded"
+    relabelled = resolve_record(_record(("submitted", _label("interest"), "u1")))
     assert (relabelled["status"], relabelled["label"], relabelled["intended_label"]) == ("submitted", "interest", "crude")
     # several reviewers: the majority wins; a submitted answer beats another reviewer's discard
-    votes = _record(("submitted", _label("interest")), ("submitted", _label("crude")), ("submitted", _label("interest")),
-                    ("discarded", None))
+    votes = _record(("submitted", _label("interest"), "u1"), ("submitted", _label("crude"), "u2"),
+                    ("submitted", _label("interest"), "u3"), ("discarded", None, "u4"))
     assert resolve_record(votes)["label"] == "interest"
-    edited = resolve_record(_record(("submitted", {**_label("crude"), TEXT_QUESTION: {"value": " Fixed text. "}})))
+    edited = resolve_record(_record(("submitted", {**_label("crude"), TEXT_QUESTION: {"value": " Fixed text. "}}, "u1")))
     assert (edited["text"], edited["edited"]) == ("Fixed text.", True)
-    blank = resolve_record(_record(("submitted", {**_label("crude"), TEXT_QUESTION: {"value": "  "}})))
+    blank = resolve_record(_record(("submitted", {**_label("crude"), TEXT_QUESTION: {"value": "  "}}, "u1")))
     assert (blank["text"], blank["edited"]) == ("Oil rose.", False)
 
 
-def test_connect_without_settings_says_how_to_get_a_server(monkeypatch):
-    monkeypatch.delenv("ARGILLA_API_URL", raising=False)
-    monkeypatch.delenv("ARGILLA_API_KEY", raising=False)
-    with pytest.raises(ConfigError, match="scripts/argilla/server.sh start"):
-        connect()
+def test_reviewers_are_the_people_who_submitted_or_discarded():
+    assert resolve_record(_record())["reviewers"] == 0
+    assert resolve_record(_record(("draft", _label("crude"), "u1")))["reviewers"] == 0
+    both = _record(("submitted", _label("crude"), "u1"), ("discarded", None, "u2"), ("draft", _label("crude"), "u3"))
+    assert resolve_record(both)["reviewers"] == 2
+
+
+def test_pulled_row_gives_back_every_column_of_the_pushed_row():
+    metadata = {"task": "news", "label_check": "agrees", "rank": 2, "similarity": 0.31, "retrieval_score": 7.25,
+                "model_name": "smollm2", "seed_id": "s1", "drop_reason": None, "confidence": 0.4}
+    record = _record(("submitted", _label("interest"), "u1"), metadata=metadata,
+                     fields={"text": "Oil rose.", "passage": "Oil prices rose.", "seed": "opec cuts"})
+    row = pulled_row(record, resolve_record(record))
+    assert row == {"text": "Oil rose.", "label": "interest", "context": "Oil prices rose.", "seed_text": "opec cuts",
+                   "rank": 2, "similarity": 0.31, "retrieval_score": 7.25, "model_name": "smollm2", "seed_id": "s1",
+                   "drop_reason": None, "confidence": 0.4, "intended_label": "crude", "review_status": "submitted",
+                   "reviewers": 1, "argilla_id": "rec-1"}
+    # A FewGen row had no passage: its empty column came as metadata and goes back as a column.
+    fewgen = _record(metadata={"context": None})
+    assert pulled_row(fewgen, resolve_record(fewgen))["context"] is None
+
+
+def test_pulled_rows_share_their_columns():
+    rows = _same_columns([{"text": "a", "label": "x"}, {"text": "b", "label": "y", "confidence": 0.2}])
+    assert rows == [{"text": "a", "label": "x", "confidence": None}, {"text": "b", "label": "y", "confidence": 0.2}]

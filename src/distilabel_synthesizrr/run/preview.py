@@ -1,0 +1,119 @@
+"""`synthesizrr preview`: what retrieval finds in the corpus for each label, before any LLM call.
+
+Per label: the passages the seeds retrieve in the rank window, how many pass the similarity
+band, how many of those a judge fitted on the seeds gives the seed's label (the label check,
+reported whether or not the config turns it on), how many a run would use for its budget, and
+a few sample passages. A user sees whether the corpus fits the task before paying for generation.
+"""
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Union
+
+from distilabel_synthesizrr.common.classifier import LabelClassifier
+from distilabel_synthesizrr.common.text import truncate_words
+from distilabel_synthesizrr.retrieve.passages import PassageIndex, PassageSelection
+from distilabel_synthesizrr.run.config import RunConfig, label_budget, load_config
+from distilabel_synthesizrr.run.plan import load_seeds, passage_bounds
+
+
+@dataclass
+class LabelPreview:
+    label: str
+    seeds: int
+    retrieved: int = 0
+    in_band: int = 0
+    label_agrees: int = 0
+    usable: int = 0
+    budget: Optional[int] = None
+    samples: List[str] = field(default_factory=list)
+
+
+@dataclass
+class RetrievalPreview:
+    config: RunConfig
+    corpus_size: int
+    labels: List[LabelPreview]
+
+    @property
+    def warnings(self) -> List[str]:
+        out = []
+        check = self.config.retrieval.label_check
+        for p in self.labels:
+            if p.usable == 0:
+                out.append(f"{p.label}: no usable passage; the run would stop. Add texts about it to the corpus, "
+                           "widen retrieval.similarity_band" + (" or turn off retrieval.label_check." if check else "."))
+            elif p.budget and p.usable < p.budget:
+                out.append(f"{p.label}: {p.usable} usable passages for a budget of {p.budget}: the run makes fewer "
+                           "examples of it (add seeds or corpus texts, or widen the band).")
+            if p.in_band and not check and p.label_agrees / p.in_band < 0.5:
+                out.append(f"{p.label}: the seeds' judge gives only {p.label_agrees / p.in_band:.0%} of its passages "
+                           "this label: many passages are about something else (consider retrieval.label_check: true).")
+        return out
+
+
+def _config(config: Union[str, Path, RunConfig]) -> RunConfig:
+    return config if isinstance(config, RunConfig) else load_config(config)
+
+
+def preview_config(config: Union[str, Path, RunConfig], samples: int = 2) -> RetrievalPreview:
+    """Retrieval for every seed of `config` (a config path, preset name or `RunConfig`), no LLM."""
+    config = _config(config)
+    seeds = load_seeds(config)
+    labels = config.task.label_names
+    r = config.retrieval
+    min_words, max_words = passage_bounds(config)
+    index = PassageIndex(config.data.corpus, backend=r.backend, index_dir=Path(r.index_dir) if r.index_dir else None,
+                         passage_min_words=min_words, passage_max_words=max_words,
+                         embedding_model=r.embedding_model, dense_search=r.dense_search).load()
+    last = r.rank_window[1]
+    found = index.retrieve([s["text"] for s in seeds], last, r.rank_window, (0.0, 1.0), r.score_band)
+    judge = LabelClassifier().fit([s["text"] for s in seeds], [str(s["label"]) for s in seeds])
+    low, high = r.similarity_band
+    retrieved: Dict[str, set] = {label: set() for label in labels}
+    in_band: Dict[str, Dict[str, str]] = {label: {} for label in labels}
+    for seed, passages in zip(seeds, found):
+        label = str(seed["label"])
+        for p in passages:
+            retrieved[label].add(p["passage_id"])
+            if low <= p["similarity"] <= high:
+                in_band[label][p["passage_id"]] = p["context"]
+    agrees: Counter = Counter()
+    for label, passages in in_band.items():
+        verdicts = judge.predict(list(passages.values())) if passages else []
+        agrees[label] = sum(1 for said, _ in verdicts if said == label)
+    per_label = label_budget(config, labels, None)
+    counts = Counter(str(s["label"]) for s in seeds)
+    top_k = r.top_k or (math.ceil(per_label / min(counts.values())) + 1 if per_label else 3)
+    selection = PassageSelection.of(r, max_per_label=per_label, top_k=top_k)
+    picked = selection.select(index, seeds)
+    usable = Counter(str(seed["label"]) for seed, _ in picked)
+    shown: Dict[str, List[str]] = {label: [] for label in labels}
+    for seed, passage in picked:
+        label = str(seed["label"])
+        if len(shown[label]) < samples:
+            shown[label].append(truncate_words(passage["context"], 40))
+    previews = [LabelPreview(label=label, seeds=counts[label], retrieved=len(retrieved[label]),
+                             in_band=len(in_band[label]), label_agrees=agrees[label], usable=usable[label],
+                             budget=per_label, samples=shown[label]) for label in labels]
+    return RetrievalPreview(config=config, corpus_size=len(index.records), labels=previews)
+
+
+def print_preview(preview: RetrievalPreview, echo: Callable[[str], None] = print) -> None:
+    """The preview as a table, sample passages and warnings."""
+    r = preview.config.retrieval
+    echo(f"\nretrieval preview ({preview.corpus_size:,} corpus passages, ranks {r.rank_window[0]}-{r.rank_window[1]}, "
+         f"similarity band {r.similarity_band}, label check {'on' if r.label_check else 'off'}; no LLM call):")
+    head = f"{'label':<20}{'seeds':>6}{'retrieved':>11}{'in band':>9}{'judge agrees':>14}{'usable':>8}{'budget':>8}"
+    echo(head)
+    for p in preview.labels:
+        share = f"{p.label_agrees} ({p.label_agrees / p.in_band:.0%})" if p.in_band else "0"
+        echo(f"{p.label[:19]:<20}{p.seeds:>6}{p.retrieved:>11}{p.in_band:>9}{share:>14}{p.usable:>8}"
+             f"{p.budget if p.budget else '-':>8}")
+    for p in preview.labels:
+        for text in p.samples:
+            echo(f"  [{p.label}] {text}")
+    for warning in preview.warnings:
+        echo(f"warning: {warning}")

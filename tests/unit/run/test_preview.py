@@ -1,0 +1,31 @@
+from distilabel_synthesizrr.run.config import config_from_dict
+from distilabel_synthesizrr.run.preview import preview_config, print_preview
+
+
+def test_preview_counts_narrow_down(config_dict):
+    preview = preview_config(config_from_dict(config_dict), samples=1)
+    assert [p.label for p in preview.labels] == ["crude", "interest"]
+    assert preview.corpus_size == 8
+    for p in preview.labels:
+        assert p.seeds == 2
+        assert p.retrieved >= p.in_band >= p.label_agrees
+        assert p.usable >= 1 and len(p.samples) == 1
+    crude = preview.labels[0]
+    assert "oil" in crude.samples[0].lower() or "opec" in crude.samples[0].lower()
+
+
+def test_preview_warns_when_a_label_finds_nothing(config_dict):
+    config_dict["retrieval"]["similarity_band"] = [0.99, 1.0]
+    preview = preview_config(config_from_dict(config_dict))
+    assert all(p.usable == 0 for p in preview.labels)
+    lines = []
+    print_preview(preview, echo=lines.append)
+    assert any(line.startswith("warning: crude: no usable passage") for line in lines)
+    assert any("judge agrees" in line for line in lines)
+
+
+def test_preview_of_a_budget_reports_shortfalls(config_dict):
+    config_dict["budget"] = 40
+    preview = preview_config(config_from_dict(config_dict))
+    assert all(p.budget == 20 and p.usable < 20 for p in preview.labels)
+    assert any("usable passages for a budget of 20" in w for w in preview.warnings)

@@ -1,0 +1,94 @@
+import json
+
+import pytest
+
+from distilabel_synthesizrr.errors import ConfigError, DataError
+from distilabel_synthesizrr.run.config import load_config
+from distilabel_synthesizrr.run.scaffold import _clean_draft, derive_lengths, looks_normalised, write_config
+
+
+class TestBadSeeds:
+    def _write(self, tmp_path, text: str, name: str = "seeds.csv"):
+        path = tmp_path / name
+        path.write_text(text)
+        return str(path)
+
+    def test_one_label(self, tmp_path, corpus_file):
+        seeds = self._write(tmp_path, "text,label\noil rose,crude\noil fell,crude\n")
+        with pytest.raises(DataError, match="one label, 'crude'.*at least two labels"):
+            write_config(seeds, [str(corpus_file)], tmp_path / "c.yaml")
+
+    def test_no_text_column_names_the_columns_seen(self, tmp_path, corpus_file):
+        seeds = self._write(tmp_path, "body,topic\noil rose,crude\nrates up,interest\n")
+        with pytest.raises(DataError, match="no column 'text' \\(columns: body, topic\\)"):
+            write_config(seeds, [str(corpus_file)], tmp_path / "c.yaml")
+
+    def test_no_label_column_names_the_columns_seen(self, tmp_path, corpus_file):
+        seeds = self._write(tmp_path, "text,topic\noil rose,crude\nrates up,interest\n")
+        with pytest.raises(DataError, match="no label column 'label' \\(columns seen: text, topic\\).*--label-column"):
+            write_config(seeds, [str(corpus_file)], tmp_path / "c.yaml")
+
+    def test_empty_texts(self, tmp_path, corpus_file):
+        seeds = self._write(tmp_path, "text,label\n ,crude\n,interest\n")
+        with pytest.raises(DataError, match="holds no text \\(columns seen: text, label\\)"):
+            write_config(seeds, [str(corpus_file)], tmp_path / "c.yaml")
+
+    def test_other_columns_by_flag(self, tmp_path, corpus_file):
+        seeds = self._write(tmp_path, "".join(json.dumps({"body": b, "topic": t}) + "\n" for b, t in [
+            ("oil prices rise as opec cuts output", "crude"), ("crude stocks fall", "crude"),
+            ("central bank raises rates", "interest"), ("bond yields climb on rate fears", "interest")]),
+            name="seeds.jsonl")
+        path = write_config(seeds, [str(corpus_file)], tmp_path / "c.yaml", text_column="body", label_column="topic")
+        config = load_config(path)
+        assert config.data.seeds.text_column == "body" and config.data.seeds.label_column == "topic"
+        assert set(config.task.labels) == {"crude", "interest"}
+
+
+def test_written_config_is_valid_and_relative(tmp_path, seeds_file, corpus_file):
+    out = tmp_path / "configs" / "my_task.yaml"
+    write_config(str(seeds_file), [str(corpus_file)], out, test=str(seeds_file))
+    text = out.read_text()
+    assert "seeds: ../seeds.csv" in text
+    config = load_config(out)
+    assert config.task.name == "my_task"
+    assert config.task.labels == {"crude": "about crude", "interest": "about interest"}
+    assert config.task.normalize_output  # the seeds are lower-case without punctuation
+    assert config.task.prompts.output_prefix == "New text:"  # generic prompts
+    assert config.data.test is not None and config.data.corpus[0].label_column is None
+    assert config.budget == 192 and config.seeds_per_label == 2  # as many seeds as the scarcest label has
+    with pytest.raises(ConfigError, match="--force"):
+        write_config(str(seeds_file), [str(corpus_file)], out)
+    write_config(str(seeds_file), [str(corpus_file)], out, force=True)
+
+
+def test_test_labels_must_be_known(tmp_path, seeds_file, corpus_file):
+    test = tmp_path / "test.csv"
+    test.write_text("text,label\nwheat harvest falls,grain\n")
+    with pytest.raises(DataError, match="labels the seeds do not: grain"):
+        write_config(str(seeds_file), [str(corpus_file)], tmp_path / "c.yaml", test=str(test))
+
+
+def test_lengths_follow_the_data():
+    short = derive_lengths(["a b c d e f"] * 20, ["w " * 10] * 50)
+    long = derive_lengths(["w " * 200] * 20, ["w " * 900] * 50)
+    assert short["output_max_words"] == 30 and long["output_max_words"] == 80
+    assert short["passage_max_words"] == 30 and long["passage_max_words"] == 120
+    assert short["passage_min_words"] == 10 and long["passage_min_words"] == 25
+    for lengths in (short, long):
+        assert lengths["output_min_words"] <= lengths["output_max_words"]
+        assert lengths["demonstration_max_words"] <= lengths["passage_max_words"]
+
+
+def test_normalised_texts_are_recognised():
+    assert looks_normalised(["oil prices rise", "rates fall"]) == 1.0
+    assert looks_normalised(["Oil prices rise.", "rates fall"]) == 0.5
+
+
+@pytest.mark.parametrize("answer, phrase", [
+    ("billing problems and refunds.\nMore text", "about billing problems and refunds"),
+    ("about the weather", "about the weather"),
+    ('"that praise the product"', "that praise the product"),
+    ("   ", ""),
+])
+def test_teacher_drafts_are_cleaned(answer, phrase):
+    assert _clean_draft(answer) == phrase
