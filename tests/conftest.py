@@ -162,6 +162,17 @@ def config_dict(task, corpus_file, seeds_file) -> dict:
     }
 
 
+@pytest.fixture
+def clock(monkeypatch):
+    """A frozen monotonic clock for the console's bars: a test moves time by changing `clock[0]`."""
+    from distilabel_synthesizrr.common import bars, console
+
+    now = [1000.0]
+    for module in (bars, console):
+        monkeypatch.setattr(module.time, "monotonic", lambda: now[0])
+    return now
+
+
 def wait_for(predicate, seconds: float) -> bool:
     """Polls `predicate` until it holds or `seconds` pass; returns its last value."""
     import time

@@ -3,6 +3,7 @@ for the log file), `PipelineProgress` (a bar per stage) and `distilabel_logs` (d
 records to the console's handlers)."""
 
 import contextlib
+import logging
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
@@ -201,8 +202,13 @@ def distilabel_logs() -> Iterator[None]:
         if listener is not None:
             listener.handlers = tuple(h for h in listener.handlers if not isinstance(h, RichHandler))
 
+    # `setup_logging` also sets `datasets`, `httpx` and other loggers to CRITICAL for good, which
+    # would hide a library's errors (a full disk) from the console and the log file after the run.
+    silenced = {name: logging.getLogger(name).level for name in getattr(distilabel_logging, "_SILENT_LOGGERS", ())}
     base.setup_logging = setup_logging
     try:
         yield
     finally:
         base.setup_logging = original
+        for name, level in silenced.items():
+            logging.getLogger(name).setLevel(level)

@@ -7,21 +7,13 @@ import logging
 import pytest
 import tqdm
 
-from distilabel_synthesizrr.common import bars, console
+from distilabel_synthesizrr.common import console
 from distilabel_synthesizrr.common.console import Console, current, log_to, prefixed, stage, table
 
 
 class Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    now = [1000.0]
-    for module in (bars, console):
-        monkeypatch.setattr(module.time, "monotonic", lambda: now[0])
-    return now
 
 
 def test_table_aligns_numbers_right_and_text_left():
@@ -65,7 +57,21 @@ def test_a_started_bar_that_does_not_move_still_prints_now_and_then(clock):
     ]
 
 
-def test_our_warnings_and_every_error_on_screen_every_record_in_the_log(tmp_path):
+@pytest.fixture
+def default_levels():
+    """The loggers below at their default level: a pipeline run without a console earlier in this
+    process (a test calling `run_synthesis`) leaves distilabel's CRITICAL on `datasets`."""
+    loggers = [logging.getLogger(name) for name in
+               ("distilabel.pipeline", "distilabel.step.generate", "distilabel_synthesizrr.run", "datasets")]
+    saved = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.NOTSET)
+    yield
+    for logger, level in zip(loggers, saved):
+        logger.setLevel(level)
+
+
+def test_our_warnings_and_every_error_on_screen_every_record_in_the_log(tmp_path, default_levels):
     out = io.StringIO()
     with Console(stream=out), log_to(tmp_path / "run.log"):
         logging.getLogger("distilabel.pipeline").info("steps loaded")

@@ -12,7 +12,6 @@ from distilabel.pipeline.batch import _Batch
 from distilabel.steps import LoadDataFromDicts
 from pydantic import PrivateAttr
 
-from distilabel_synthesizrr.common import bars, console
 from distilabel_synthesizrr.common.console import Console, log_to
 from distilabel_synthesizrr.generate.progress import PipelineProgress, ProgressMixin, distilabel_logs
 from distilabel_synthesizrr.generate.retrieval_augmented import RetrievalAugmentedGenerate
@@ -36,14 +35,6 @@ def test_the_generation_step_logs_done_rate_and_eta(caplog):
         step._report_progress(8)
     (message,) = caplog.messages
     assert message.startswith("[generate] 8/24 examples (33%), ") and "examples/s, ETA " in message
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    now = [1000.0]
-    for module in (bars, console):
-        monkeypatch.setattr(module.time, "monotonic", lambda: now[0])
-    return now
 
 
 @pytest.fixture
@@ -107,6 +98,7 @@ def test_distilabel_records_reach_the_log_file_not_its_rich_handler(tmp_path):
     original = base.setup_logging
     root = logging.getLogger()
     out = io.StringIO()
+    datasets_level = logging.getLogger("datasets").level
     with Console(stream=out) as c, log_to(tmp_path / "run.log"):
         with distilabel_logs():
             base.setup_logging(log_queue=queue.Queue(), filename=str(tmp_path / "distilabel.log"))
@@ -119,6 +111,8 @@ def test_distilabel_records_reach_the_log_file_not_its_rich_handler(tmp_path):
                 distilabel_logging.stop_logging()  # handles what is queued, then stops
                 root.handlers[:] = c.handlers  # as run_synthesis does after the run
         assert base.setup_logging is original
+        # distilabel sets `datasets` to CRITICAL for good; after the run its errors show again.
+        assert logging.getLogger("datasets").level == datasets_level != logging.CRITICAL
     assert "distilabel.step.generate: Processing batch 0" in (tmp_path / "run.log").read_text()
     assert "Processing batch" not in out.getvalue()
 
