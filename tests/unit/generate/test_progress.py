@@ -98,7 +98,9 @@ def test_distilabel_records_reach_the_log_file_not_its_rich_handler(tmp_path):
     original = base.setup_logging
     root = logging.getLogger()
     out = io.StringIO()
-    datasets_level = logging.getLogger("datasets").level
+    datasets = logging.getLogger("datasets")
+    saved_level = datasets.level  # CRITICAL already if a test ran a pipeline without a console
+    datasets.setLevel(logging.NOTSET)
     with Console(stream=out) as c, log_to(tmp_path / "run.log"):
         with distilabel_logs():
             base.setup_logging(log_queue=queue.Queue(), filename=str(tmp_path / "distilabel.log"))
@@ -112,7 +114,8 @@ def test_distilabel_records_reach_the_log_file_not_its_rich_handler(tmp_path):
                 root.handlers[:] = c.handlers  # as run_synthesis does after the run
         assert base.setup_logging is original
         # distilabel sets `datasets` to CRITICAL for good; after the run its errors show again.
-        assert logging.getLogger("datasets").level == datasets_level != logging.CRITICAL
+        assert datasets.level == logging.NOTSET
+        datasets.setLevel(saved_level)
     assert "distilabel.step.generate: Processing batch 0" in (tmp_path / "run.log").read_text()
     assert "Processing batch" not in out.getvalue()
 
