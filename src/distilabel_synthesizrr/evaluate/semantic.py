@@ -1,6 +1,8 @@
 """Embedding-based metrics: pairwise similarity, MAUVE, entity entropy. (Label preservation
 is measured with `common.classifier.LabelClassifier`.)"""
 
+import functools
+import importlib
 import math
 from collections import Counter, defaultdict
 from typing import Dict, Optional, Sequence
@@ -22,11 +24,21 @@ def mauve_score(p_features: np.ndarray, q_features: np.ndarray, seed: int = 0) -
     set is too small (< 10) for a meaningful estimate."""
     if len(p_features) < 10 or len(q_features) < 10:
         return None
-    import mauve
+    # The module, not the function of the same name that `mauve` exports.
+    mauve_module = importlib.import_module("mauve.compute_mauve")
 
     buckets = max(2, min(len(p_features), len(q_features)) // 10)
-    out = mauve.compute_mauve(p_features=p_features, q_features=q_features, num_buckets=buckets,
-                              seed=seed, verbose=False, kmeans_num_redo=1)
+    # With ~10 points a bucket, faiss' k-means prints "WARNING clustering N points to K centroids:
+    # please provide at least ..." from C++ straight to stderr at every call (past logging, onto
+    # the console). The bound only decides that warning (the clustering is the same), so it is
+    # lowered for the call.
+    faiss_kmeans = mauve_module.faiss.Kmeans
+    mauve_module.faiss.Kmeans = functools.partial(faiss_kmeans, min_points_per_centroid=1)
+    try:
+        out = mauve_module.compute_mauve(p_features=p_features, q_features=q_features, num_buckets=buckets,
+                                         seed=seed, verbose=False, kmeans_num_redo=1)
+    finally:
+        mauve_module.faiss.Kmeans = faiss_kmeans
     return float(out.mauve)
 
 
