@@ -1,5 +1,6 @@
 import importlib.util
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -171,6 +172,20 @@ def clock(monkeypatch):
     for module in (bars, console):
         monkeypatch.setattr(module.time, "monotonic", lambda: now[0])
     return now
+
+
+@pytest.fixture
+def default_levels():
+    """These loggers at their default level for the test: a pipeline run without a console earlier
+    in this process (a test calling `run_synthesis`) leaves distilabel's CRITICAL on `datasets`."""
+    loggers = [logging.getLogger(name) for name in
+               ("distilabel.pipeline", "distilabel.step.generate", "distilabel_synthesizrr.run", "datasets")]
+    saved = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.NOTSET)
+    yield
+    for logger, level in zip(loggers, saved):
+        logger.setLevel(level)
 
 
 def wait_for(predicate, seconds: float) -> bool:

@@ -4,7 +4,6 @@ warnings on screen, every record in the log file; everything restored afterwards
 import io
 import logging
 
-import pytest
 import tqdm
 
 from distilabel_synthesizrr.common import console
@@ -55,20 +54,6 @@ def test_a_started_bar_that_does_not_move_still_prints_now_and_then(clock):
         "refine: 0/10 rows (0%), stopped",
         "evaluate: 1/5 sets (20%), stopped in 31 s",
     ]
-
-
-@pytest.fixture
-def default_levels():
-    """The loggers below at their default level: a pipeline run without a console earlier in this
-    process (a test calling `run_synthesis`) leaves distilabel's CRITICAL on `datasets`."""
-    loggers = [logging.getLogger(name) for name in
-               ("distilabel.pipeline", "distilabel.step.generate", "distilabel_synthesizrr.run", "datasets")]
-    saved = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(logging.NOTSET)
-    yield
-    for logger, level in zip(loggers, saved):
-        logger.setLevel(level)
 
 
 def test_our_warnings_and_every_error_on_screen_every_record_in_the_log(tmp_path, default_levels):

@@ -27,7 +27,6 @@ def test_mauve_identical_vs_disjoint():
     assert mauve_score(p[:5], p[:5]) is None
 
 
-
 def test_mauve_prints_nothing_on_the_console_and_scores_as_mauve_does(capfd):
     import mauve
 

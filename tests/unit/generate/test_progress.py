@@ -90,7 +90,7 @@ def test_a_bar_per_stage_from_the_batches_the_pipeline_receives(pipeline, clock,
     assert "_process_batch" not in vars(pipeline) and "_send_batch_to_step" not in vars(pipeline)
 
 
-def test_distilabel_records_reach_the_log_file_not_its_rich_handler(tmp_path):
+def test_distilabel_records_reach_the_log_file_not_its_rich_handler(tmp_path, default_levels):
     import distilabel.pipeline.base as base
     from distilabel.utils import logging as distilabel_logging
     from rich.logging import RichHandler
@@ -98,9 +98,6 @@ def test_distilabel_records_reach_the_log_file_not_its_rich_handler(tmp_path):
     original = base.setup_logging
     root = logging.getLogger()
     out = io.StringIO()
-    datasets = logging.getLogger("datasets")
-    saved_level = datasets.level  # CRITICAL already if a test ran a pipeline without a console
-    datasets.setLevel(logging.NOTSET)
     with Console(stream=out) as c, log_to(tmp_path / "run.log"):
         with distilabel_logs():
             base.setup_logging(log_queue=queue.Queue(), filename=str(tmp_path / "distilabel.log"))
@@ -114,8 +111,7 @@ def test_distilabel_records_reach_the_log_file_not_its_rich_handler(tmp_path):
                 root.handlers[:] = c.handlers  # as run_synthesis does after the run
         assert base.setup_logging is original
         # distilabel sets `datasets` to CRITICAL for good; after the run its errors show again.
-        assert datasets.level == logging.NOTSET
-        datasets.setLevel(saved_level)
+        assert logging.getLogger("datasets").level == logging.NOTSET
     assert "distilabel.step.generate: Processing batch 0" in (tmp_path / "run.log").read_text()
     assert "Processing batch" not in out.getvalue()
 
