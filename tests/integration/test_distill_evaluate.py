@@ -44,9 +44,11 @@ def test_distill_writes_model_and_metrics(run_dir, tmp_path):
 
 def test_evaluate_writes_metrics_and_report(run_dir, tmp_path):
     out = tmp_path / "report"
-    synthesizrr("evaluate", str(run_dir), "--reference", "reuters_topics:test", "--output", str(out),
-                "--sample-size", "80")
+    proc = synthesizrr("evaluate", str(run_dir), "--reference", "reuters_topics:test", "--output", str(out),
+                       "--sample-size", "80")
     metrics = json.loads((out / "metrics.json").read_text())
+    # The summary table names every column in full (it used to cut them at 18 characters).
+    assert all(name in proc.stdout for name in [*metrics["runs"], "real (training data)"]), proc.stdout
     (run,) = metrics["runs"].values()
     for key in ("self_bleu5", "distinct1", "distinct2", "entity_entropy", "mauve", "mean_pairwise_cosine",
                 "label_preservation", "seed_copy_rate", "context_copy_rate"):

@@ -127,9 +127,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     keys = ["n", "self_bleu5", "distinct2", "entity_entropy", "mauve", "mean_pairwise_cosine",
             "label_preservation", "seed_copy_rate", "context_copy_rate"]
     columns = {**out["runs"], "real": out[REAL_NAME]}
-    print("\n" + "metric".ljust(22) + "".join(name[:18].rjust(20) for name in columns))
-    for key in keys:
-        print(key.ljust(22) + "".join(str(m.get(key, "")).rjust(20) for m in columns.values()))
+    # Each column as wide as its run's name: run folders are named by method ("synthesizrr-retricl").
+    cells = {name: [str(m.get(key, "")) for key in keys] for name, m in columns.items()}
+    widths = {name: max(12, len(name), *map(len, values)) + 2 for name, values in cells.items()}
+    print("\n" + "metric".ljust(22) + "".join(name.rjust(widths[name]) for name in columns))
+    for i, key in enumerate(keys):
+        print(key.ljust(22) + "".join(values[i].rjust(widths[name]) for name, values in cells.items()))
     print(f"\nmetrics.json, report.html and {COMMAND_LOG}: {Path(args.output).resolve()}")
     return 0
 

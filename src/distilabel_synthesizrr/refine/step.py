@@ -40,7 +40,7 @@ _QUOTES = "\"'“”‘’`"
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s|$)")
 
 DropReason = Literal[
-    "no_output", "unknown_label", "refusal", "boilerplate", "too_short", "too_long",
+    "no_output", "empty_answer", "unknown_label", "refusal", "boilerplate", "too_short", "too_long",
     "copies_seed", "judge_disagrees", "duplicate", "near_duplicate",
 ]
 
@@ -82,6 +82,13 @@ def clean_text(text: str, output_prefix: str = "", trim_incomplete: bool = True,
     return text.strip(), bool(meta)
 
 
+def _answered(row: Dict[str, Any]) -> bool:
+    """Whether the teacher's raw answer (distilabel's `raw_output_<step>` metadata) had text."""
+    meta = row.get("distilabel_metadata")
+    return isinstance(meta, dict) and any(
+        k.startswith("raw_output_") and isinstance(v, str) and v.strip() for k, v in meta.items())
+
+
 def _shingles(text: str, n: int) -> Set[tuple]:
     grams = ngram_set(text, n)
     return grams or {tuple(w.lower() for w in words(text))}
@@ -91,7 +98,9 @@ class Refine(Step, RefineStepSettings):
     """Cleans the synthetic examples, filters bad ones and removes duplicates, giving every
     dropped row a reason.
 
-    In order: rows with no text, an unknown label or the refusal sentinel are dropped; the
+    In order: rows with no text (`no_output`: the request failed or returned nothing;
+    `empty_answer`: the teacher answered, but nothing was left once its repeated instructions
+    were cut), an unknown label or the refusal sentinel are dropped; the
     text is cleaned (output prefix, chatty preambles, markdown, quotes, a cut-off last
     sentence, meta-summary openings such as "The article discusses", whose nouns are the task's
     `prompts.meta_nouns`); it is optionally
@@ -219,7 +228,9 @@ class Refine(Step, RefineStepSettings):
         """Cleans one row's text; returns (text, drop_reason) before deduplication."""
         raw = row.get("text")
         if raw is None or not str(raw).strip():
-            return raw, "no_output"
+            # Tell a failed request (worth retrying) from a small teacher that only repeated its
+            # instructions: distilabel keeps the raw answer in the metadata.
+            return raw, "empty_answer" if _answered(row) else "no_output"
         if row.get("label") not in self.task.labels:
             return raw, "unknown_label"
         if self._refusal(str(raw)):

@@ -47,6 +47,14 @@ class TestRefine:
         ]
         assert out[0]["text"] == "Oil prices rose on Monday after OPEC cut output."
 
+    def test_an_answer_with_only_the_instructions_is_not_a_failed_request(self, task):
+        # The 135M teacher sometimes answers by repeating its instructions, which parsing cuts
+        # away: that is an empty answer, not a request to retry.
+        rows = [{"text": None, "label": "crude",
+                 "distilabel_metadata": {"raw_output_generate": "Rewrite the text above as a new, short text."}},
+                {"text": None, "label": "crude", "distilabel_metadata": {"raw_output_generate": None}}]
+        assert [r["drop_reason"] for r in refine(task, rows)] == ["empty_answer", "no_output"]
+
     def test_drop_rejected_keeps_only_good_rows(self, task):
         step = Refine(task=task)
         step.load()
