@@ -1,8 +1,10 @@
 """Prints one markdown table comparing several `synthesizrr experiment` outputs side by side,
 method by method: e.g. a preset's own settings against the generic defaults, or runs without
-and with cartography. Means (± standard deviation) over the random seeds each experiment ran.
+and with cartography. Means (± standard deviation) over the random seeds each experiment ran;
+several folders joined by commas count as one experiment (e.g. one random seed per folder).
 
     python benchmarks/compare.py tuned=experiments/quotes generic=experiments/quotes-generic
+    python benchmarks/compare.py without=experiments/r-s0,experiments/r-s1 with=experiments/c-s0,experiments/c-s1
 """
 
 import argparse
@@ -42,13 +44,19 @@ def _fmt(values: List[float], digits: int = 3) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("experiments", nargs="+", help="NAME=FOLDER of an experiment's --output")
+    parser.add_argument("experiments", nargs="+", help="NAME=FOLDER[,FOLDER...] of experiments' --output")
     args = parser.parse_args()
     loaded = []
     for spec in args.experiments:
-        name, _, folder = spec.partition("=")
-        loaded.append((name, json.loads((Path(folder) / "experiment.json").read_text())))
-    methods = [m for m in loaded[0][1]["methods"]]
+        name, _, folders = spec.partition("=")
+        merged: Dict[str, Any] = {"methods": [], "runs": {}}
+        for folder in folders.split(","):
+            result = json.loads((Path(folder) / "experiment.json").read_text())
+            merged["methods"] += [m for m in result["methods"] if m not in merged["methods"]]
+            # Keyed by folder too: the same random seed in two folders stays two runs, not one.
+            merged["runs"].update({f"{folder}:{seed}": runs for seed, runs in result["runs"].items()})
+        loaded.append((name, merged))
+    methods = loaded[0][1]["methods"]
     print("| method | settings | seeds | " + " | ".join(h for h, _ in COLUMNS) + " |")
     print("|---|---|---|" + "---|" * len(COLUMNS))
     for method in [*methods, "seeds only"]:
