@@ -3,7 +3,6 @@ for the log file), `PipelineProgress` (a bar per stage) and `distilabel_logs` (d
 records to the console's handlers)."""
 
 import contextlib
-import logging
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
@@ -12,6 +11,7 @@ from pydantic import BaseModel, Field, PrivateAttr
 
 from distilabel_synthesizrr.common.bars import Bar, eta, throughput
 from distilabel_synthesizrr.common.console import current, stage
+from distilabel_synthesizrr.common.distilabel_hooks import logs_to, watch_batches
 from distilabel_synthesizrr.generate.checkpoint import CheckpointMixin
 
 if TYPE_CHECKING:
@@ -126,8 +126,8 @@ class PipelineProgress:
     A teacher's step counts the rows it got an answer for; `stopped()` says whether the run was
     interrupted (its bars then end as stopped, not done).
 
-    Use it as a context manager around `pipeline.run()`; it hooks two of the pipeline's methods
-    (distilabel 1.5's `_send_batch_to_step` and `_process_batch`) and restores them after.
+    Use it as a context manager around `pipeline.run()`; it follows the pipeline's batches
+    through `common.distilabel_hooks.watch_batches`.
     """
 
     def __init__(self, pipeline: "BasePipeline", total: Optional[int],
@@ -146,20 +146,16 @@ class PipelineProgress:
             self._bars[step.name] = _StepBar(step, bar)
 
     def __enter__(self) -> "PipelineProgress":
-        send, process = self.pipeline._send_batch_to_step, self.pipeline._process_batch
-
-        def send_batch_to_step(batch) -> None:
+        def started(batch) -> None:
             bar = self._bars.get(batch.step_name)
             if bar is not None:  # its clock starts with its first batch
                 bar.stage.start()
-            send(batch)
 
-        def process_batch(batch, *args, **kwargs) -> None:
-            process(batch, *args, **kwargs)
+        def processed(batch) -> None:
             self.received(batch.step_name, batch.data[0] if batch.data else [], batch.last_batch)
 
-        self.pipeline._send_batch_to_step = send_batch_to_step
-        self.pipeline._process_batch = process_batch
+        self._hooks = watch_batches(self.pipeline, started, processed)
+        self._hooks.__enter__()
         return self
 
     def received(self, step_name: str, rows: List[Dict[str, Any]], last: bool) -> None:
@@ -173,42 +169,15 @@ class PipelineProgress:
             bar.stage.close("stopped" if self.stopped() else "done")
 
     def __exit__(self, kind, error, traceback) -> None:
-        for name in ("_send_batch_to_step", "_process_batch"):
-            self.pipeline.__dict__.pop(name, None)
+        self._hooks.__exit__(kind, error, traceback)
         for bar in self._bars.values():  # a step that sent its last batch is closed already
             bar.stage.close("stopped")
 
 
 @contextlib.contextmanager
 def distilabel_logs() -> Iterator[None]:
-    """While the block runs a distilabel pipeline, its records, and its workers' (which reach the
-    main process through the pipeline's log queue), go to the console's handlers instead of the
-    RichHandler distilabel adds to its queue listener in `setup_logging` (distilabel 1.5)."""
+    """While the block runs a distilabel pipeline, its records, and its workers', go to the
+    console's handlers (see `common.distilabel_hooks.logs_to`); nothing changes without a console."""
     console = current()
-    if console is None:
+    with logs_to(console.handlers) if console is not None else contextlib.nullcontext():
         yield
-        return
-    import distilabel.pipeline.base as base
-    from distilabel.utils import logging as distilabel_logging
-    from rich.logging import RichHandler
-
-    original = base.setup_logging
-
-    def setup_logging(log_queue=None, filename=None, logging_handlers=None) -> None:
-        original(log_queue=log_queue, filename=filename, logging_handlers=[*(logging_handlers or []), *console.handlers])
-        listener = distilabel_logging.queue_listener
-        # Before any record: the listener thread has started, but the root logger's queue handler
-        # is only added at the end of `setup_logging`.
-        if listener is not None:
-            listener.handlers = tuple(h for h in listener.handlers if not isinstance(h, RichHandler))
-
-    # `setup_logging` also sets `datasets`, `httpx` and other loggers to CRITICAL for good, which
-    # would hide a library's errors (a full disk) from the console and the log file after the run.
-    silenced = {name: logging.getLogger(name).level for name in getattr(distilabel_logging, "_SILENT_LOGGERS", ())}
-    base.setup_logging = setup_logging
-    try:
-        yield
-    finally:
-        base.setup_logging = original
-        for name, level in silenced.items():
-            logging.getLogger(name).setLevel(level)

@@ -20,6 +20,7 @@ from typing import Any, Dict, List, Optional
 from distilabel.pipeline import Pipeline
 
 from distilabel_synthesizrr.common.console import log_to, stage, table
+from distilabel_synthesizrr.common.distilabel_hooks import keep_sigint_handler, request_stop
 from distilabel_synthesizrr.common.paths import cache_dir
 from distilabel_synthesizrr.common.reaper import Reaper, only_in
 from distilabel_synthesizrr.errors import DataError, Interrupted, TeacherError
@@ -220,9 +221,7 @@ class _StopOnSignals:
         if self.stop_marker is not None:  # the generation worker skips the batches still queued
             self.stop_marker.parent.mkdir(parents=True, exist_ok=True)
             self.stop_marker.touch()
-        # Not here: a signal handler runs in the main thread between two bytecodes, maybe while
-        # that thread holds the lock distilabel's `_stop` takes.
-        threading.Thread(target=self.pipeline._stop, name="synthesizrr-stop", daemon=True).start()
+        request_stop(self.pipeline)
 
     def __enter__(self) -> "_StopOnSignals":
         if self.stop_marker is not None:
@@ -231,7 +230,7 @@ class _StopOnSignals:
             handle = only_in(os.getpid(), self._handle)  # the pipeline's workers are forked from here
             for sig in (signal.SIGINT, signal.SIGTERM):
                 self._previous[sig] = signal.signal(sig, handle)
-            self.pipeline._handle_keyboard_interrupt = lambda: signal.signal(signal.SIGINT, handle)
+            keep_sigint_handler(self.pipeline, handle)
         return self
 
     def __exit__(self, *exc) -> None:
