@@ -159,6 +159,8 @@ class MockOpenAIServer:
             batch limit). `None`: no limit.
         max_requests: a bound for benchmarks: later completion requests get HTTP 503.
         max_seconds: a bound for benchmarks: the server stops answering after this long.
+        api_key: when set, requests without `Authorization: Bearer API_KEY` get HTTP 401, as
+            an endpoint that rejects a wrong key.
 
     Examples:
         ```python
@@ -180,8 +182,10 @@ class MockOpenAIServer:
         max_concurrency: Optional[int] = None,
         max_requests: Optional[int] = None,
         max_seconds: Optional[float] = None,
+        api_key: Optional[str] = None,
     ) -> None:
         self.responses = responses or ["Story: {passage} (mock {n})."]
+        self.api_key = api_key
         self.latency, self.fail_every, self.fail_status = latency, fail_every, fail_status
         self.die_after, self.model = die_after, model
         self.max_concurrency, self.max_requests, self.max_seconds = max_concurrency, max_requests, max_seconds
@@ -204,9 +208,14 @@ class MockOpenAIServer:
         assert self._port is not None, "start() the server first"
         return f"http://127.0.0.1:{self._port}/v1"
 
+    def _rejects(self, request) -> bool:
+        return self.api_key is not None and request.headers.get("Authorization") != f"Bearer {self.api_key}"
+
     async def _models(self, request):
         from aiohttp import web
 
+        if self._rejects(request):
+            return web.json_response({"error": {"message": "Incorrect API key provided"}}, status=401)
         return web.json_response({"object": "list", "data": [{"id": self.model, "object": "model"}]})
 
     def _hang_up(self, request) -> None:
@@ -219,6 +228,8 @@ class MockOpenAIServer:
         if self._dead:
             self._hang_up(request)
             return web.Response(status=503)
+        if self._rejects(request):
+            return web.json_response({"error": {"message": "Incorrect API key provided"}}, status=401)
         body = await request.json()
         n = self.requests
         self.requests += 1

@@ -33,21 +33,27 @@ def generation_kwargs(config: RunConfig) -> Dict[str, Any]:
 
 
 def run_key(plan: SynthesisPlan, llm=None) -> str:
-    """A short hash of everything that changes a run's generations: config (less `refine`), plan, teacher.
+    """A short hash of what a run's generations depend on, and of nothing else.
 
-    It names the pipeline and the checkpoint: re-running the same command resumes, and any
-    change starts afresh. The teacher's URL is left out, so a restarted local server (on a
-    new port) still resumes.
+    It names the pipeline and the checkpoint: re-running the same command resumes, and a change
+    of what the teacher is asked or who answers starts afresh. Named here, not listed by what to
+    leave out: the task and its prompts, the seeds and corpus and how passages are retrieved (the
+    rows), the generation settings and sampling, the demonstrations, the method and budget, and
+    the teacher's model. The rest of the `teacher` section (time-outs, retries, concurrency, rate
+    limits, the token budget, prices, the endpoint's URL) and `refine`, which comes after the
+    checkpointed step, change how or whether rows are asked, not what comes back: changing them
+    resumes.
     """
-    teacher = {k: v for k, v in llm.dump().items() if k not in ("base_url", "generation_kwargs")} if llm else None
-    # Refining comes after the checkpointed generation step: a run that only changes `refine`
-    # re-refines the generations it already has instead of paying the teacher again.
-    # The endpoint's URL is left out too (a restarted server on a new port still resumes).
-    config = plan.config.model_dump(mode="json", exclude={"refine"})
-    config["teacher"]["base_url"] = None
+    config = plan.config.model_dump(mode="json")
     payload = json.dumps(
-        [config, plan.method, plan.per_label, plan.top_k,
-         [d.model_dump() for d in plan.demonstrations], teacher],
+        {
+            "rows": {k: config[k] for k in ("task", "data", "seed", "seeds_per_label", "retrieval")},
+            "generation": config["generation"],
+            "sampling": generation_kwargs(plan.config),
+            "method": [plan.method, plan.per_label, plan.top_k],
+            "demonstrations": [d.model_dump() for d in plan.demonstrations],
+            "teacher": [type(llm).__name__, llm.model_name] if llm is not None else None,
+        },
         sort_keys=True, default=str,
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:12]
@@ -123,7 +129,8 @@ def make_generate_step(plan: SynthesisPlan, llm=None):
     return RetrievalAugmentedGenerate(
         name="retrieval_augmented_generate", llm=llm, task=task, mode=config.generation.mode,
         shots=config.generation.shots if config.generation.mode != "zero_shot" else 0,
-        demonstrations=plan.demonstrations, seed=config.seed, expected_rows=plan.expected_rows,
+        demonstration_block=config.generation.demonstration_block, demonstrations=plan.demonstrations,
+        seed=config.seed, expected_rows=plan.expected_rows,
         input_batch_size=batch, add_raw_input=False, checkpoint_path=checkpoint,
     )
 

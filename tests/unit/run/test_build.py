@@ -1,10 +1,13 @@
+from distilabel_synthesizrr.generate.teachers import resilient_llm
 from distilabel_synthesizrr.run.build import run_key
 from distilabel_synthesizrr.run.config import config_from_dict
 from distilabel_synthesizrr.run.plan import plan_run
 
 
-def _key(config_dict, **sections) -> str:
-    return run_key(plan_run(config_from_dict({**config_dict, **sections}), limit=4))
+def _key(config_dict, model: str = "teacher-a", **sections) -> str:
+    config = config_from_dict({**config_dict, **sections})
+    llm = resilient_llm(config.teacher, model, config.teacher.base_url or "http://127.0.0.1:9/v1", "key")
+    return run_key(plan_run(config, limit=4), llm)
 
 
 def test_the_run_key_follows_what_changes_the_generations(config_dict):
@@ -15,3 +18,21 @@ def test_the_run_key_follows_what_changes_the_generations(config_dict):
     # What the teacher is asked, or how it samples, starts afresh.
     assert _key(config_dict, generation={"mode": "retricl", "shots": 1, "temperature": 0.9}) != base
     assert _key(config_dict, seed=1) != base
+
+
+def test_how_requests_are_sent_and_paid_for_resumes(config_dict):
+    base = _key(config_dict)
+    teacher = config_dict["teacher"]
+    for change in ({"max_total_tokens": 10_000}, {"timeout": 5.0}, {"max_retries": 7}, {"max_concurrency": 2},
+                   {"requests_per_minute": 60}, {"tokens_per_minute": 1000}, {"prompt_price_per_million": 0.5},
+                   {"completion_price_per_million": 1.5}, {"max_consecutive_failures": 2}, {"batch_size": 3}):
+        assert _key(config_dict, teacher={**teacher, **change}) == base, change
+
+
+def test_the_model_and_the_prompts_start_afresh(config_dict):
+    base = _key(config_dict)
+    assert _key(config_dict, model="teacher-b") != base
+    task = config_dict["task"]
+    prompts = {**task["prompts"], "instruction": task["prompts"]["instruction"].replace("short", "brief")}
+    assert _key(config_dict, task={**task, "prompts": prompts}) != base
+    assert _key(config_dict, generation={"mode": "retricl", "shots": 1, "demonstration_block": 2}) != base
