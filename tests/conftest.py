@@ -38,11 +38,11 @@ SEEDS = [
 ]
 
 
-#: Tests marked `requires_module(NAME, install=HOW)` need an optional dependency (ray, llama_cpp).
+#: Tests marked `requires_module(NAME, install=HOW)` need an optional dependency (ray, xllamacpp).
 #: The README's test command (`bash scripts/test.sh`, also CI's) installs all of them, so a missing
 #: one is a broken environment: such tests FAIL rather than skip, so that none vanishes silently.
 #: Set SYNTHESIZRR_ALLOW_SKIP=1 to skip them instead (e.g. a quick run without the [ray] extra or
-#: llama-cpp-python); the skips are listed at the end of the run.
+#: the local teacher); the skips are listed at the end of the run.
 ALLOW_SKIP_ENV = "SYNTHESIZRR_ALLOW_SKIP"
 
 #: Caches that are expensive and keyed by what they hold: downloads (shipped data, wheels,

@@ -87,14 +87,10 @@ def run_experiment(
                                "student": student.describe(), "methods": methods, "runs": {}}
     with contextlib.ExitStack() as stack:
         stack.enter_context(log_to(output / COMMAND_LOG))
-        if llm is None and teacher == "local" and any(m != "extractive" for m in methods):
-            from distilabel_synthesizrr.generate.teachers.local import LocalTeacher
+        if llm is None and any(m != "extractive" for m in methods):
+            from distilabel_synthesizrr.generate.teachers import open_teacher
 
-            llm = stack.enter_context(LocalTeacher.from_config(config.teacher)).llm()
-        elif llm is None and teacher == "openai":
-            from distilabel_synthesizrr.generate.teachers import openai_llm
-
-            llm = openai_llm(config.teacher)
+            llm = stack.enter_context(open_teacher(config.teacher, teacher))
         for seed in seeds:
             settings = dataclasses.replace(student, seed=seed)
             per_seed: Dict[str, Any] = {}

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import urllib.request
 from pathlib import Path
+from typing import Optional
 
 import pytest
 import yaml
@@ -161,11 +162,56 @@ def test_run_fresh_generates_again(config_dict, tmp_path, synthesizrr_cache):
     assert len(Distiset.load_from_disk(tmp_path / "out")["default"]["train"]) > 0
 
 
+def test_a_wrong_api_key_fails_before_a_large_new_corpus_is_indexed(config_dict, tmp_path):
+    """The teacher is checked first: with 200,000 passages to index (a minute and more), a key the
+    endpoint rejects is reported without building the index."""
+    corpus = tmp_path / "large.jsonl"
+    with corpus.open("w") as f:
+        for i in range(200_000):
+            text = f"passage {i} about crude oil prices and interest rates on day {i % 97}"
+            f.write(json.dumps({"id": f"p{i}", "text": text}) + "\n")
+    index_dir = tmp_path / "index"
+    config = _write_config(tmp_path, {**config_dict, "data": {**config_dict["data"], "corpus": [str(corpus)]},
+                                      "retrieval": {**config_dict["retrieval"], "index_dir": str(index_dir)}})
+    with MockOpenAIServer(api_key="the-right-key") as server:
+        proc = synthesizrr("run", str(config), "--teacher", "openai", "--base-url", server.base_url, "--model", server.model,
+                           "--output", str(tmp_path / "out"), OPENAI_API_KEY="a-wrong-key")
+    assert proc.returncode == 2 and "rejected the API key" in proc.stderr, proc.stderr[-3000:]
+    assert not index_dir.exists() or not any(index_dir.iterdir()), "the index was built before the key was checked"
+    assert server.requests == 0
+
+
+def test_a_run_stopped_by_its_token_budget_resumes_when_the_budget_is_raised(config_dict, tmp_path):
+    """The summary says "raise teacher.max_total_tokens and re-run to continue": doing so (or changing
+    the time-out or the concurrency) asks only for the rows not yet generated; changing what the
+    teacher is asked (the temperature) starts afresh."""
+    with MockOpenAIServer() as server:
+        def run(teacher: dict, generation: Optional[dict] = None) -> str:
+            config = _write_config(tmp_path, {**config_dict, "teacher": {"kind": "openai", "max_concurrency": 1, **teacher},
+                                              **({"generation": generation} if generation else {})})
+            proc = synthesizrr("run", str(config), "--base-url", server.base_url, "--model", server.model,
+                               "--output", str(tmp_path / "out"), OPENAI_API_KEY="test-key")
+            assert proc.returncode == 0, proc.stderr[-3000:]
+            return proc.stdout
+
+        stopped = run({"max_total_tokens": 150})
+        first = server.requests
+        summary = json.loads((tmp_path / "out" / "distiset_configs" / "synthesizrr_summary.json").read_text())
+        rows = summary["generated"]
+        assert "raise teacher.max_total_tokens" in stopped and 0 < first < rows, (first, rows)
+        run({"max_total_tokens": 10**6})
+        assert server.requests == rows, "only the rows the budget had skipped were asked for"
+        run({"max_total_tokens": 10**6, "timeout": 30, "max_concurrency": 2})
+        assert server.requests == rows, "the time-out and the concurrency do not change the generations"
+        run({"max_total_tokens": 10**6}, generation={**config_dict["generation"], "temperature": 0.95})
+        assert server.requests == 2 * rows, "another temperature asks for every row again"
+
+
 @pytest.mark.local_teacher
-@pytest.mark.requires_module("llama_cpp", install="pip install -e '.[local]'")
+@pytest.mark.requires_module("xllamacpp", install="pip install -e .")
 def test_teacher_serve_answers_and_stops_on_sigterm(tmp_path, process_tree):
     stderr = (tmp_path / "stderr.txt").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "distilabel_synthesizrr.cli", "teacher", "serve"],
+    proc = subprocess.Popen([sys.executable, "-m", "distilabel_synthesizrr.cli", "teacher", "serve", "--model", "smollm2-135m"],
                             stdout=subprocess.PIPE, stderr=stderr, text=True)
     started = set()
     try:

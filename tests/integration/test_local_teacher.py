@@ -1,5 +1,6 @@
-"""The embedded teacher for real: llama.cpp serving SmolLM2-135M-Instruct on 127.0.0.1."""
+"""The embedded teacher for real: llama.cpp's server (xllamacpp) serving the shipped models on 127.0.0.1."""
 
+import json
 import os
 import signal
 import subprocess
@@ -12,12 +13,15 @@ from distilabel.distiset import Distiset
 
 from distilabel_synthesizrr.errors import TeacherError
 from distilabel_synthesizrr.generate.teachers.local import LocalTeacher
+from distilabel_synthesizrr.generate.teachers.models import MODELS, fetch, verify
 
-# scripts/setup.sh installs the local teacher, so these tests fail (not skip) without llama-cpp-python,
+# scripts/setup.sh installs the local teacher, so these tests fail (not skip) without xllamacpp,
 # unless SYNTHESIZRR_ALLOW_SKIP=1: see tests/conftest.py.
 pytestmark = [pytest.mark.slow, pytest.mark.local_teacher,
-              pytest.mark.requires_module("llama_cpp", install="pip install -e '.[local]'")]
+              pytest.mark.requires_module("xllamacpp", install="pip install -e .")]
 ROOT = Path(__file__).resolve().parents[2]
+#: The fastest model, where a test is about the server rather than the model.
+SMALL = "smollm2-135m"
 
 
 def _server_pids() -> set:
@@ -34,7 +38,7 @@ def _server_pids() -> set:
 
 
 def test_server_answers_and_stops():
-    with LocalTeacher(max_concurrency=1) as teacher:
+    with LocalTeacher(model=SMALL, max_concurrency=1) as teacher:
         from openai import OpenAI
 
         client = OpenAI(base_url=teacher.base_url, api_key="unused")
@@ -49,30 +53,53 @@ def test_server_answers_and_stops():
 
 def test_server_stops_on_error():
     with pytest.raises(RuntimeError, match="boom"):
-        with LocalTeacher() as teacher:
+        with LocalTeacher(model=SMALL) as teacher:
             pid = teacher.pid
             raise RuntimeError("boom")
     assert pid not in _server_pids()
 
 
 def test_bad_model_path_is_a_clear_error(tmp_path):
-    with pytest.raises(TeacherError, match="neither a GGUF file"):
+    with pytest.raises(TeacherError, match="neither a known model nor a GGUF file") as error:
         LocalTeacher(model=str(tmp_path / "missing")).start()
+    assert all(name in str(error.value) for name in MODELS)
 
 
-def test_run_with_the_local_teacher(tmp_path, process_tree):
+def test_a_model_is_fetched_on_first_use_and_a_damaged_copy_is_an_error_naming_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("SYNTHESIZRR_CACHE_DIR", str(tmp_path / "never-fetched"))
+    model = MODELS[SMALL]
+    assert not model.cached
+    path = fetch(model)  # from its package on the index, as on a new machine
+    assert path == model.path and path.stat().st_size == model.size and verify(model) == path
+    with path.open("r+b") as f:  # one byte changed in the middle of the weights
+        f.seek(model.size // 2)
+        byte = f.read(1)
+        f.seek(model.size // 2)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    with pytest.raises(TeacherError, match="damaged or incomplete") as error:
+        LocalTeacher(model=SMALL).start()
+    assert str(path) in str(error.value) and "delete it" in str(error.value)
+
+
+def _run(tmp_path: Path, model: str, limit: int, *extra: str) -> list:
     config = tmp_path / "run.yaml"
     config.write_text(yaml.safe_dump({
         "preset": "movie_sentiment", "seeds_per_label": 3,
         "generation": {"shots": 1, "max_new_tokens": 32},
     }))
+    return [sys.executable, "-m", "distilabel_synthesizrr.cli", "run", str(config), "--teacher", "local", "--model", model,
+            "--limit", str(limit), "--output", str(tmp_path / "out"), *extra]
+
+
+def _rows(tmp_path: Path) -> list:
+    distiset = Distiset.load_from_disk(tmp_path / "out")
+    return list(distiset["default"]["train"]) + (list(distiset["dropped"]["train"]) if "dropped" in distiset else [])
+
+
+def test_run_with_the_local_teacher(tmp_path, process_tree):
     stderr = tmp_path / "stderr.txt"
     with stderr.open("w") as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "distilabel_synthesizrr.cli", "run", str(config), "--teacher", "local",
-             "--limit", "4", "--output", str(tmp_path / "out")],
-            stdout=subprocess.DEVNULL, stderr=err,
-        )
+        proc = subprocess.Popen(_run(tmp_path, SMALL, 4), stdout=subprocess.DEVNULL, stderr=err)
         started = process_tree.run(proc, timeout=600)
     assert proc.returncode == 0, stderr.read_text()[-3000:]
     assert started, "the run started its teacher server (and workers)"
@@ -80,37 +107,45 @@ def test_run_with_the_local_teacher(tmp_path, process_tree):
     for pid, _ in left:
         os.kill(pid, signal.SIGKILL)
     assert not left, "the run left its teacher server (or a worker) running"
-    distiset = Distiset.load_from_disk(tmp_path / "out")
-    rows = list(distiset["default"]["train"]) + (list(distiset["dropped"]["train"]) if "dropped" in distiset else [])
+    rows = _rows(tmp_path)
     assert len(rows) == 4
     generated = [r for r in rows if r["drop_reason"] not in ("no_output",)]
-    assert generated and all(r["model_name"] == "smollm2-135m-instruct" for r in generated)
+    assert generated and all(r["model_name"] == SMALL for r in generated)
     assert all(r["text"] != r["context"] for r in generated)
+
+
+@pytest.mark.parametrize("model, limit", [("qwen2.5-coder-0.5b", 4), ("qwen2.5-coder-1.5b", 2)])
+def test_each_shipped_model_writes_rows_end_to_end(tmp_path, model, limit):
+    proc = subprocess.run(_run(tmp_path, model, limit), capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = _rows(tmp_path)
+    assert len(rows) == limit and all(r["model_name"] == model for r in rows)
+    written = [r for r in rows if r["text"]]
+    assert written and all(len(r["text"].split()) >= 3 and r["text"] != r["context"] for r in written)
+    summary = json.loads((tmp_path / "out" / "distiset_configs" / "synthesizrr_summary.json").read_text())
+    assert summary["teacher"] == model and summary["tokens"]["completion_tokens"] > 0
+
+
+def _requests(log: Path) -> int:
+    """Requests the llama.cpp server started computing (one task per chat completion)."""
+    return log.read_text(errors="replace").count("processing task")
 
 
 def test_a_run_on_a_busy_machine_loses_nothing(tmp_path):
     """Both cores taken by other processes: the run is slower, and every row is generated with
     one request each (no time-out, no request sent twice). Speed is measured in
     benchmarks/local_teacher_load.py, not here."""
-    config = tmp_path / "run.yaml"
-    config.write_text(yaml.safe_dump({"preset": "movie_sentiment", "seeds_per_label": 3,
-                                      "generation": {"shots": 1, "max_new_tokens": 32}}))
     spin = "import time\nend = time.monotonic() + 900\nwhile time.monotonic() < end: pass\n"
     load = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(os.cpu_count() or 2)]
     try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "distilabel_synthesizrr.cli", "run", str(config), "--teacher", "local",
-             "--limit", "4", "--output", str(tmp_path / "out")],
-            capture_output=True, text=True, timeout=900,
-        )
+        proc = subprocess.run(_run(tmp_path, SMALL, 4), capture_output=True, text=True, timeout=900)
     finally:
         for p in load:
             p.kill()
             p.wait()
     assert proc.returncode == 0, proc.stderr[-3000:]
-    summary = yaml.safe_load((tmp_path / "out" / "distiset_configs" / "synthesizrr_summary.json").read_text())
+    summary = json.loads((tmp_path / "out" / "distiset_configs" / "synthesizrr_summary.json").read_text())
     assert summary["generated"] == 4 and "no_output" not in summary["dropped_by_reason"], summary
     logs = list((Path(os.environ["SYNTHESIZRR_CACHE_DIR"]) / "logs").glob("llama-server-*.log"))
-    requests = sum(log.read_text(errors="replace").count('"POST /v1/chat/completions HTTP/1.1"') for log in logs)
-    assert requests == 4, f"{requests} requests for 4 rows"
-    assert not any("Disconnected from client" in log.read_text(errors="replace") for log in logs)
+    assert sum(_requests(log) for log in logs) == 4, "one request per row, none sent twice"
+    assert not any("cancel" in log.read_text(errors="replace").lower() for log in logs), "no request was abandoned"

@@ -13,6 +13,9 @@ from distilabel_synthesizrr.common.console import Console
 from distilabel_synthesizrr.common.reaper import only_in
 from distilabel_synthesizrr.errors import Interrupted, SynthesizRRError
 
+MODEL_HELP = ("teacher model: the endpoint's model name (openai), or for the local teacher one of "
+              "`synthesizrr teacher list` (smollm2-135m, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b) or a GGUF path")
+
 
 def _hub_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--push-to-hub", metavar="REPO", help="push the result to this Hugging Face Hub repo (HF_TOKEN)")
@@ -44,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--method", choices=["synthesizrr", "fewgen"], help="override method")
     run.add_argument("--limit", "--max-examples", type=int, dest="limit",
                      help="cap on the examples synthesized (split evenly across labels)")
-    run.add_argument("--model", help="teacher model name (openai) or GGUF path (local)")
+    run.add_argument("--model", help=MODEL_HELP)
     run.add_argument("--base-url", help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL)")
     run.add_argument("--seed", type=int, help="random seed (seed sampling, demonstrations)")
     run.add_argument("--fresh", action="store_true",
@@ -83,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     experiment.add_argument("--output", "-o", required=True, help="folder for runs, students, reports and the table")
     experiment.add_argument("--teacher", choices=["extractive", "local", "openai"],
                             help="override teacher.kind (extractive: with --methods extractive only)")
+    experiment.add_argument("--model", help=MODEL_HELP)
     experiment.add_argument("--methods", nargs="+", help="subset of: synthesizrr-retricl synthesizrr-zero_shot fewgen extractive")
     experiment.add_argument("--seeds", nargs="+", type=int, default=[0], help="random seeds (mean ± std over them)")
     experiment.add_argument("--budget", type=int, help="examples per method (default: the config's budget)")
@@ -133,9 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
     teacher = sub.add_parser("teacher", help="the embedded local teacher")
     teacher_sub = teacher.add_subparsers(dest="teacher_command", required=True)
     serve = teacher_sub.add_parser("serve", help="run the local llama.cpp teacher server until Ctrl-C")
-    serve.add_argument("--model", help="GGUF file (default: the shipped SmolLM2-135M-Instruct)")
+    serve.add_argument("--model", help="a model of `synthesizrr teacher list` or a GGUF file (default: the default model)")
     serve.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     serve.set_defaults(func=commands.cmd_teacher_serve)
+    listing = teacher_sub.add_parser("list", help="the local teacher's models: size, licence, cached, speed")
+    listing.set_defaults(func=commands.cmd_teacher_list)
     return parser
 
 

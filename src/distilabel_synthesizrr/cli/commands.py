@@ -12,6 +12,7 @@ from distilabel_synthesizrr.errors import ConfigError, SynthesizRRError
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from distilabel_synthesizrr.generate.teachers import open_teacher
     from distilabel_synthesizrr.run.config import load_config
     from distilabel_synthesizrr.run.execute import plan_run, run_synthesis, summary_table
 
@@ -33,21 +34,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         require_ray()
         ray = RayOptions(address=args.ray_address, init_kwargs={"log_to_driver": args.verbose})  # actors' prints
-    with stage("plan") as bar:
-        plan = plan_run(config, limit=args.limit, method=method)
-        bar.update(info=f"{len(plan.seeds)} seeds, {plan.per_label} examples per label, {plan.top_k} passages per seed")
-    if teacher == "extractive":
-        result = run_synthesis(config, output, llm=None, plan=plan, resume=not args.fresh, ray=ray)
-    elif teacher == "openai":
-        from distilabel_synthesizrr.generate.teachers import openai_llm
-
-        result = run_synthesis(config, output, llm=openai_llm(config.teacher), plan=plan, resume=not args.fresh,
-                               ray=ray)
-    else:
-        from distilabel_synthesizrr.generate.teachers.local import LocalTeacher
-
-        with LocalTeacher.from_config(config.teacher) as server:
-            result = run_synthesis(config, output, llm=server.llm(), plan=plan, resume=not args.fresh, ray=ray)
+    # The teacher first: a wrong key, URL or model fails in seconds, before the corpus is indexed.
+    with open_teacher(config.teacher, teacher) as llm:
+        with stage("plan") as bar:
+            plan = plan_run(config, limit=args.limit, method=method)
+            bar.update(info=f"{len(plan.seeds)} seeds, {plan.per_label} examples per label, {plan.top_k} passages per seed")
+        result = run_synthesis(config, output, llm=llm, plan=plan, resume=not args.fresh, ray=ray)
     print("\n=== SynthesizRR run summary ===\n" + summary_table(result.summary, output))
     if args.push_to_hub:
         from distilabel_synthesizrr.hub import push_dataset
@@ -142,6 +134,8 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     from distilabel_synthesizrr.run.config import load_config
 
     config = load_config(args.config)
+    if args.model:
+        config.teacher.model = args.model
     results = run_experiment(config, Path(args.output), teacher=args.teacher or config.teacher.kind,
                              methods=args.methods or default_methods(config), seeds=args.seeds, budget=args.budget,
                              student=_student_settings(args), sample_size=args.sample_size)
@@ -179,6 +173,20 @@ def cmd_presets(args: argparse.Namespace) -> int:
     for name in available_presets():
         preset = load_preset(name)
         print(f"{name}: {preset.task.description} Labels: {', '.join(preset.task.labels)}")
+    return 0
+
+
+def cmd_teacher_list(args: argparse.Namespace) -> int:
+    from distilabel_synthesizrr.common.console import table
+    from distilabel_synthesizrr.generate.teachers.models import DEFAULT_MODEL, MODELS
+
+    rows = [[name + (" (default)" if name == DEFAULT_MODEL else ""), m.title, f"{m.size / 1e6:,.0f} MB", m.licence,
+             "yes" if m.cached else "no",
+             f"{m.examples_per_minute:g}" if m.examples_per_minute else "not measured"]
+            for name, m in MODELS.items()]
+    print(table(rows, header=["model", "file", "size", "licence", "cached", "examples/min (2 cores)"]))
+    print("\nexamples/min: Reuters RetrICL prompts on the project's 2-core machine (benchmarks/local_teacher.py). "
+          "Use one with --model NAME, or a GGUF file path.")
     return 0
 
 

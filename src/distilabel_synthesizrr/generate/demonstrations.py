@@ -56,15 +56,25 @@ def seed_demonstrations(seeds: List[Record], text_max_words: int) -> List[Demons
     return [Demonstration(label=str(s["label"]), text=truncate_words(s["text"], text_max_words)) for s in seeds]
 
 
+def _is_of(demo: Demonstration, text: Optional[str]) -> bool:
+    """Whether `demo` shows the seed `text` (demonstration texts are the seed cut to length)."""
+    return text is not None and text.strip().startswith(demo.text)
+
+
 def draw_demonstrations(
     pool: Dict[str, List[Demonstration]], label: str, k: int, key: str, exclude_text: Optional[str] = None
 ) -> List[Demonstration]:
     """Draws `k` same-label demonstrations without replacement, reproducibly for `key`.
 
-    The seed that retrieved the passage is left out when the pool allows, so the teacher
-    is never shown the example it could copy.
+    Rows that share a `key` share the draw, so their prompts share a prefix that llama.cpp,
+    vLLM and most APIs evaluate once: the draw is one shuffle of the label's pool per key, of
+    which each row takes the first `k` that are not its own seed (`exclude_text`), so the
+    teacher is never shown the example it could copy while the others in the block still share
+    every demonstration before it.
     """
-    candidates = [d for d in pool.get(label, []) if d.text != exclude_text] or list(pool.get(label, []))
+    candidates = list(pool.get(label, []))
     if k <= 0 or not candidates:
         return []
-    return random.Random(key).sample(candidates, min(k, len(candidates)))
+    order = random.Random(key).sample(candidates, len(candidates))
+    picked = [d for d in order if not _is_of(d, exclude_text)] or order
+    return picked[:k]

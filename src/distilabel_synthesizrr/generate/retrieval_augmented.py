@@ -23,15 +23,17 @@ class RetrievalAugmentedGenerate(SyntheticTask, InversionSettings):
     - `zero_shot`: the passage and instruction only;
     - `seed_shot`: `shots` same-label seed examples without passages.
 
-    Demonstrations are drawn at random without replacement, reproducibly from `seed` and the
-    row's seed example: the passages one seed retrieved share a draw (and so a prompt prefix,
-    which inference servers evaluate once), while different seeds get different draws. It
-    works with any distilabel LLM.
+    Demonstrations are drawn at random without replacement, reproducibly from `seed`: each block
+    of `demonstration_block` consecutive rows of a label (numbered by `RetrieveContext`'s
+    `label_index`) shares a draw, and so a prompt prefix, which inference servers evaluate once;
+    the passage comes last. A row never shows its own seed. It works with any distilabel LLM.
 
     Attributes:
         task: the task spec (labels, verbalizations, prompt templates, lengths).
         mode: `retricl`, `zero_shot` or `seed_shot`. Defaults to `retricl`.
         shots: demonstrations per prompt. Defaults to 3.
+        demonstration_block: consecutive rows of a label that share one demonstration draw.
+            Defaults to 8.
         demonstrations: the demonstration pool (see `build_retricl_demonstrations`).
         seed: random seed of the demonstration draws. Defaults to 0.
         expected_rows: total rows expected, for the progress log.
@@ -48,6 +50,8 @@ class RetrievalAugmentedGenerate(SyntheticTask, InversionSettings):
         - label (`str`): the label the new example must have.
         - seed_text (`str`, optional): the seed that retrieved the passage (not shown as a
           demonstration for this row).
+        - label_index (`int`, optional): the row's number among its label's rows; rows without it
+          share the draw of their seed.
 
     Output columns:
         - text (`str`): the new example (prefix and extra turns cut; refusals kept for `Refine`).
@@ -131,7 +135,7 @@ class RetrievalAugmentedGenerate(SyntheticTask, InversionSettings):
 
     @property
     def inputs(self) -> "StepColumns":
-        return {"context": True, "label": True, "seed_text": False}
+        return {"context": True, "label": True, "seed_text": False, "label_index": False}
 
     @property
     def outputs(self) -> "StepColumns":
@@ -141,9 +145,14 @@ class RetrievalAugmentedGenerate(SyntheticTask, InversionSettings):
         """The demonstrations shown for this row (none in `zero_shot` mode)."""
         if self.mode == "zero_shot":
             return []
-        # The passages of one seed share their draw: consecutive prompts then share their prefix,
-        # which llama.cpp, vLLM and most APIs evaluate only once (RetrICL is 2-3x faster on CPUs).
-        key = f"{self.seed}|{input.get('seed_text') or input['context'][:64]}|{input['label']}"
+        # Blocks of `demonstration_block` consecutive rows of a label (RetrieveContext numbers them,
+        # `label_index`, and sends a label's rows together) share their draw, so consecutive prompts
+        # share their prefix, which the server evaluates only once. Rows without a number share the
+        # draw of their seed.
+        index = input.get("label_index")
+        group = f"block{index // self.demonstration_block}" if index is not None else \
+            input.get("seed_text") or input["context"][:64]
+        key = f"{self.seed}|{group}|{input['label']}"
         return draw_demonstrations(self._pool, input["label"], self.shots, key, input.get("seed_text"))
 
     def format_input(self, input: Dict[str, Any]) -> "ChatType":

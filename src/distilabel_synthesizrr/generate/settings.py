@@ -11,6 +11,8 @@ from typing import List, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field
 
 Mode = Literal["retricl", "zero_shot", "seed_shot"]
+#: Rows per demonstration draw: measured in docs/benchmarks.md ("Prompts the server can reuse").
+DEMONSTRATION_BLOCK = 8
 
 
 class ShotSettings(BaseModel):
@@ -23,6 +25,11 @@ class InversionSettings(ShotSettings):
     mode: Mode = Field(
         default="retricl",
         description="retricl (seed <- its passage pairs, the paper's best), zero_shot, or seed_shot (seeds only).",
+    )
+    demonstration_block: int = Field(
+        default=DEMONSTRATION_BLOCK, ge=1,
+        description="Consecutive rows of one label that share one demonstration draw, so that the teacher's "
+                    "server evaluates their common prompt prefix once (1: a draw per row).",
     )
 
 

@@ -201,6 +201,6 @@ class PassageSelection:
                 if self.max_per_label is not None and self.per_label[label] >= self.max_per_label:
                     break
                 self.seen.add(passage["passage_id"])
+                pairs.append((seed, {**passage, "label_index": self.per_label[label]}))
                 self.per_label[label] += 1
-                pairs.append((seed, passage))
         return pairs

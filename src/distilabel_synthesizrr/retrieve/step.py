@@ -78,6 +78,8 @@ class RetrieveContext(Step, RetrieveSettings):
         - similarity (`float`): lexical cosine similarity of seed and passage.
         - seed_text (`str`): the seed example that retrieved the passage.
         - label (`str`): the seed's label.
+        - label_index (`int`): the passage's number among its label's passages (0, 1, ...):
+          a label's passages come out together, in this order.
 
     Categories:
         - retrieval
@@ -134,7 +136,7 @@ class RetrieveContext(Step, RetrieveSettings):
 
     @property
     def outputs(self) -> "StepColumns":
-        return ["context", "passage_id", "rank", "retrieval_score", "similarity", "seed_text", "label"]
+        return ["context", "passage_id", "rank", "retrieval_score", "similarity", "seed_text", "label", "label_index"]
 
     def load(self) -> None:
         """Loads the corpus and builds the index, or reuses the saved one."""
@@ -165,7 +167,12 @@ class RetrieveContext(Step, RetrieveSettings):
         Yields:
             One row per kept passage.
         """
+        pairs = self._selection.select(self._index, inputs)
+        # A label's passages together, in order: the generation step draws demonstrations per block
+        # of consecutive rows of a label, so consecutive prompts share their prefix.
+        first = {label: i for i, label in reversed(list(enumerate(str(seed["label"]) for seed, _ in pairs)))}
+        pairs.sort(key=lambda pair: (first[str(pair[0]["label"])], pair[1]["label_index"]))
         yield [
             {**{k: v for k, v in seed.items() if k != "text"}, "seed_text": seed["text"], **passage}
-            for seed, passage in self._selection.select(self._index, inputs)
+            for seed, passage in pairs
         ]

@@ -45,8 +45,11 @@ class RunSummary(BaseModel):
 
     @property
     def name(self) -> str:
-        """A short name of the run's method, such as `synthesizrr-retricl` or `fewgen-fewgen`."""
-        return f"{self.method}-{self.mode}".rstrip("-")
+        """A short name of the run: its method and, for an LLM teacher, the model, such as
+        `synthesizrr-retricl@qwen2.5-coder-0.5b` or `synthesizrr-extractive`, so that two runs that
+        differ only in their teacher are told apart."""
+        method = f"{self.method}-{self.mode}".rstrip("-")
+        return f"{method}@{self.teacher}" if self.teacher and self.teacher != "extractive" else method
 
 
 @dataclass(frozen=True)

@@ -89,33 +89,26 @@ def placeholder_verbalization(label: str) -> str:
 
 def draft_verbalizations(records: Sequence[Record], teacher: str) -> Dict[str, str]:
     """Asks the teacher what each label's seeds are about; a placeholder where its answer is unusable."""
-    from distilabel_synthesizrr.generate.teachers import openai_llm
-    from distilabel_synthesizrr.generate.teachers.local import LocalTeacher
+    from distilabel_synthesizrr.generate.teachers import open_teacher
     from distilabel_synthesizrr.generate.teachers.settings import TeacherSettings
 
     by_label: Dict[str, List[str]] = {}
     for r in records:
         by_label.setdefault(str(r["label"]), []).append(str(r["text"]))
     drafts: Dict[str, str] = {}
-    settings = TeacherSettings(kind=teacher)
-    local = LocalTeacher.from_config(settings) if teacher == "local" else None
-    llm = None
-    try:
-        llm = local.start().llm() if local else openai_llm(settings)
+    with open_teacher(TeacherSettings(kind=teacher)) as llm:
         llm.load()
-        for label, texts in by_label.items():
-            shown = "\n".join(f"- {' '.join(t.split()[:40])}" for t in texts[:4])
-            prompt = (f"Texts labelled \"{label}\":\n{shown}\n\nWhat subject do all these texts share? Answer "
-                      "with the subject only, in two to five words.")
-            out = llm.generate(inputs=[[{"role": "user", "content": prompt}]], num_generations=1, max_new_tokens=16,
-                               temperature=0.2)
-            answer = (out[0]["generations"][0] or "") if out and out[0].get("generations") else ""
-            drafts[label] = _clean_draft(answer) or placeholder_verbalization(label)
-    finally:
-        if llm is not None:
+        try:
+            for label, texts in by_label.items():
+                shown = "\n".join(f"- {' '.join(t.split()[:40])}" for t in texts[:4])
+                prompt = (f"Texts labelled \"{label}\":\n{shown}\n\nWhat subject do all these texts share? Answer "
+                          "with the subject only, in two to five words.")
+                out = llm.generate(inputs=[[{"role": "user", "content": prompt}]], num_generations=1,
+                                   max_new_tokens=16, temperature=0.2)
+                answer = (out[0]["generations"][0] or "") if out and out[0].get("generations") else ""
+                drafts[label] = _clean_draft(answer) or placeholder_verbalization(label)
+        finally:
             llm.unload()  # closes its HTTP session
-        if local:
-            local.stop()
     return drafts
 
 

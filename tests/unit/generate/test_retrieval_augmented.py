@@ -49,6 +49,25 @@ class TestRetrievalAugmentedGenerate:
         assert all(p[:-1] == prompts[0][:-1] for p in prompts) and len(prompts[0]) == 6
         assert len({p[-1]["content"] for p in prompts}) == 5
 
+    def test_a_block_of_a_labels_rows_shares_a_draw_and_the_next_block_draws_again(self, task):
+        demos = [Demonstration(label="crude", text=f"seed {c}", context=f"Passage of {c}.") for c in "ABCDEFGH"]
+        step = make(task, demonstrations=demos, shots=3, seed=1, demonstration_block=4)
+        rows = [{**ROW, "passage_id": f"p{i}", "context": f"Passage {i} about oil.", "seed_text": f"seed {'XYZW'[i // 2]}",
+                 "label_index": i} for i in range(8)]
+        prompts = [step.format_input(row) for row in rows]
+        assert all(p[:-1] == prompts[0][:-1] for p in prompts[:4]) and all(p[:-1] == prompts[4][:-1] for p in prompts[4:])
+        assert prompts[0][:-1] != prompts[4][:-1]
+        assert len({p[-1]["content"] for p in prompts}) == 8
+
+    def test_a_row_never_shows_its_own_seed_and_keeps_the_blocks_prefix_up_to_it(self, task):
+        demos = [Demonstration(label="crude", text=f"seed {c}", context=f"Passage of {c}.") for c in "ABCDEF"]
+        step = make(task, demonstrations=demos, shots=3, seed=2, demonstration_block=6)
+        shared = step.demonstrations_for({**ROW, "seed_text": "not a seed", "label_index": 0})
+        own = shared[1].text  # a row of the same block retrieved by the second demonstration's seed
+        mine = step.demonstrations_for({**ROW, "seed_text": own + " and the rest of it", "label_index": 1})
+        assert own not in [d.text for d in mine] and len(mine) == 3
+        assert mine[0] == shared[0] and mine[1:] != shared[1:]
+
     def test_seed_shot_hides_the_passages(self, task):
         step = make(task, mode="seed_shot", demonstrations=DEMOS, shots=1)
         messages = step.format_input(ROW)

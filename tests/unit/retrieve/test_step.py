@@ -97,6 +97,14 @@ class TestLabelCheck:
         assert len(rows) == 4
         assert rows[2]["seed_text"] == self.SEEDS[2]["text"] and rows[2]["passage_id"] not in {"doc-0", "doc-1"}
 
+    def test_a_labels_passages_come_out_together_and_numbered(self, corpus_file, tmp_path):
+        interleaved = [self.SEEDS[0], self.SEEDS[2], self.SEEDS[1], self.SEEDS[3]]  # crude, interest, crude, interest
+        rows = next(make(corpus_file, tmp_path, top_k=2).process(interleaved))
+        labels = [r["label"] for r in rows]
+        assert labels == sorted(labels, key=["crude", "interest"].index) and set(labels) == {"crude", "interest"}
+        for label in ("crude", "interest"):
+            assert [r["label_index"] for r in rows if r["label"] == label] == list(range(labels.count(label)))
+
     def test_a_first_batch_of_one_label_is_a_clear_error(self, corpus_file, tmp_path):
         with pytest.raises(DataError, match="all seeds at once"):
             next(make(corpus_file, tmp_path, label_check=True).process(self.SEEDS[:2]))

@@ -1,12 +1,15 @@
 """Teachers: the extractive baseline (no LLM), any OpenAI-compatible endpoint, and the
 embedded local llama.cpp server. All LLM teachers go through distilabel's `OpenAILLM`, so
-OpenAI, vLLM, Ollama, llama.cpp or any compatible server share one code path."""
+OpenAI, vLLM, Ollama, llama.cpp or any compatible server share one code path.
 
+`open_teacher` is the one place a command gets its teacher from."""
+
+import contextlib
 import json
 import os
 import urllib.error
 import urllib.request
-from typing import List, Optional
+from typing import Iterator, List, Optional
 
 from distilabel_synthesizrr.errors import TeacherError
 from distilabel_synthesizrr.generate.teachers.resilient import ResilientOpenAILLM
@@ -72,4 +75,24 @@ def check_endpoint(base_url: str, api_key: Optional[str], model: str, timeout: f
     return served
 
 
-__all__ = ["DEFAULT_OPENAI_MODEL", "ResilientOpenAILLM", "check_endpoint", "openai_llm", "resilient_llm"]
+@contextlib.contextmanager
+def open_teacher(config: TeacherSettings, kind: Optional[str] = None) -> Iterator[Optional[ResilientOpenAILLM]]:
+    """The teacher LLM of a command, checked before any other work: `None` for the extractive
+    teacher; for `openai`, the endpoint, key and model are checked (`check_endpoint`); for `local`,
+    the model is fetched and checked and llama.cpp's server started, and stopped when the block
+    ends (errors and Ctrl-C included). `kind` overrides `config.kind`."""
+    kind = kind or config.kind
+    if kind == "extractive":
+        yield None
+    elif kind == "openai":
+        yield openai_llm(config)
+    elif kind == "local":
+        from distilabel_synthesizrr.generate.teachers.local import LocalTeacher
+
+        with LocalTeacher.from_config(config) as server:
+            yield server.llm()
+    else:
+        raise TeacherError(f"Unknown teacher kind {kind!r}: use extractive, local or openai.")
+
+
+__all__ = ["open_teacher", "DEFAULT_OPENAI_MODEL", "ResilientOpenAILLM", "check_endpoint", "openai_llm", "resilient_llm"]

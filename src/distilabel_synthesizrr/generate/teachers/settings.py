@@ -5,8 +5,8 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field
 
 TeacherKind = Literal["extractive", "local", "openai"]
-#: llama-cpp-python's server computes one request at a time: a second one in flight would only
-#: wait in its queue, with its time-out running.
+#: The local server computes one request at a time (one slot: more slots only split the same few
+#: cores): a second one in flight would only wait in its queue, with its time-out running.
 LOCAL_CONCURRENCY = 1
 ENDPOINT_CONCURRENCY = 8
 #: Seconds a request may take. The local server runs one request at a time, so its time-out
@@ -22,7 +22,10 @@ class TeacherSettings(BaseModel):
 
 
     kind: TeacherKind = "local"
-    model: Optional[str] = Field(default=None, description="Model name (openai) or GGUF path / name (local).")
+    model: Optional[str] = Field(
+        default=None,
+        description="The endpoint's model name (openai); for the local teacher a shipped model's name "
+                    "(`synthesizrr teacher list`), a GGUF file path or REPO_ID:FILE.gguf (default: the default model).")
     base_url: Optional[str] = None
     api_key_env: str = Field(default="OPENAI_API_KEY", description="Environment variable holding the API key.")
     max_concurrency: Optional[int] = Field(
