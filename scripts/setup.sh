@@ -56,7 +56,16 @@ else
   phase_skip "torch (CPU build)" "present"
 fi
 say "installing distilabel-synthesizrr and its dependencies ($TARGET)"
-pip_install -e "$TARGET"; phase "package + dependencies"
+# uv resolves and downloads in parallel: ~10 s for what pip takes ~2 min on a new machine
+# (docs/benchmarks.md, quick-start timings). It keeps the torch installed above, and reads pip's
+# index setting; pip does the work where uv cannot be installed.
+if pip_install uv 2>/dev/null; then
+  INDEX="${PIP_INDEX_URL:-$("$PY" -m pip config get global.index-url 2>/dev/null || true)}"
+  ${INDEX:+env UV_INDEX_URL="$INDEX"} "$VENV/bin/uv" pip install --python "$PY" -q -e "$TARGET"
+else
+  pip_install -e "$TARGET"
+fi
+phase "package + dependencies"
 # The test suite needs every optional dependency (its ray tests fail without them).
 if [[ "$MODE" == all ]]; then
   "$PY" -c 'import ray, xllamacpp, httpx2' || { say "ray, xllamacpp or httpx2 did not install"; exit 1; }
