@@ -48,23 +48,29 @@ else
   phase "venv"
 fi
 
+# uv resolves, downloads and unpacks in parallel: torch in ~4 s and the package in ~10 s on a new
+# machine, where pip takes ~30 s and ~2 min (docs/benchmarks.md, quick-start timings). It reads pip's
+# index and find-links settings here; pip does the work where uv cannot be installed.
+UV=""
+if pip_install uv 2>/dev/null; then
+  UV="$VENV/bin/uv"
+  INDEX="${PIP_INDEX_URL:-$("$PY" -m pip config get global.index-url 2>/dev/null || true)}"
+  if [[ -n "$INDEX" ]]; then export UV_INDEX_URL="$INDEX"; fi
+fi
+LINKS="${PIP_FIND_LINKS:-$("$PY" -m pip config get global.find-links 2>/dev/null || true)}"
+install() {
+  if [[ -n "$UV" ]]; then "$UV" pip install --python "$PY" -q ${LINKS:+--find-links "$LINKS"} "$@"; else pip_install "$@"; fi
+}
+
 # The CPU build of torch first: anything that pulls plain `torch` later would fetch a multi-GB CUDA build.
 if ! "$PY" -c 'import torch' 2>/dev/null; then
   say "installing torch 2.13.0 (CPU build)"
-  pip_install torch==2.13.0; phase "torch (CPU build)"
+  install torch==2.13.0; phase "torch (CPU build)"
 else
   phase_skip "torch (CPU build)" "present"
 fi
 say "installing distilabel-synthesizrr and its dependencies ($TARGET)"
-# uv resolves and downloads in parallel: ~10 s for what pip takes ~2 min on a new machine
-# (docs/benchmarks.md, quick-start timings). It keeps the torch installed above, and reads pip's
-# index setting; pip does the work where uv cannot be installed.
-if pip_install uv 2>/dev/null; then
-  INDEX="${PIP_INDEX_URL:-$("$PY" -m pip config get global.index-url 2>/dev/null || true)}"
-  ${INDEX:+env UV_INDEX_URL="$INDEX"} "$VENV/bin/uv" pip install --python "$PY" -q -e "$TARGET"
-else
-  pip_install -e "$TARGET"
-fi
+install -e "$TARGET"
 phase "package + dependencies"
 # The test suite needs every optional dependency (its ray tests fail without them).
 if [[ "$MODE" == all ]]; then
