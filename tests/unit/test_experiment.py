@@ -55,3 +55,21 @@ def test_table_has_mean_and_spread():
 def test_the_default_variant_comes_first():
     config = SimpleNamespace(generation=SimpleNamespace(mode="zero_shot"))
     assert default_methods(config) == ["synthesizrr-zero_shot", "synthesizrr-retricl", "fewgen", "extractive"]
+
+
+def test_experiment_model_sets_the_teachers_model(monkeypatch, tmp_path):
+    """`synthesizrr experiment CONFIG --model NAME` runs every method with that teacher model."""
+    import distilabel_synthesizrr.experiment as experiment
+    from distilabel_synthesizrr.cli import main
+
+    seen = {}
+
+    def run_experiment(config, output, teacher, **kwargs):
+        seen.update(model=config.teacher.model, teacher=teacher)
+        return {"teacher": teacher, "budget": 8, "seeds_per_label": 2, "random_seeds": [0], "table": "", "claims": []}
+
+    monkeypatch.setattr(experiment, "run_experiment", run_experiment)
+    config = tmp_path / "c.yaml"
+    config.write_text("preset: movie_sentiment\n")
+    assert main(["experiment", str(config), "--model", "qwen2.5-coder-1.5b", "--output", str(tmp_path / "o")]) == 0
+    assert seen == {"model": "qwen2.5-coder-1.5b", "teacher": "local"}

@@ -55,15 +55,16 @@ def default_threads() -> int:
     llama.cpp's threads meet at a barrier after every operation, so one descheduled thread
     stalls the others: when the run's own workers or another process take a core, a token can
     take many times longer. The core left free serves the pipeline (and anything else).
-    Measured on 2 cores in docs/benchmarks.md ("Local teacher: threads").
+    On 2 cores under a two-core load, 1 thread generates 2x faster than 2; on a quiet machine
+    2x slower (docs/benchmarks.md, "The local teacher: threads").
     """
     return max(1, (os.cpu_count() or 2) - 1)
 
 
 def default_batch_threads() -> int:
-    """llama.cpp threads for prompt processing: every core. A prompt is one large batch of
-    matrix products, which scales with the cores and dominates a RetrICL request (~700 prompt
-    tokens for ~60 generated); measured in docs/benchmarks.md ("Local teacher: threads")."""
+    """llama.cpp threads for prompt processing: every core. A prompt is a few large steps, which
+    scale with the cores and tolerate a late thread, and it dominates a RetrICL request (~900
+    prompt tokens for ~70 generated); docs/benchmarks.md, "The local teacher: threads"."""
     return max(1, os.cpu_count() or 2)
 
 
