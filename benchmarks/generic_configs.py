@@ -1,5 +1,6 @@
 """Writes, for each shipped preset, the config a user would get from `synthesizrr init` on the
-preset's own data: generic prompts, lengths derived from the data and generic run settings. Only
+preset's own data: generic prompts, lengths derived from the data, generic run settings and the
+label check as init's preview decides it (`scaffold.choose_label_check`). Only
 the verbalizations are the preset's (init asks the user to write them), phrased to complete
 "a new, short text ...". These configs are the "generic" rows of docs/benchmarks.md.
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from distilabel_synthesizrr.presets import available_presets, load_preset
-from distilabel_synthesizrr.run.scaffold import write_config
+from distilabel_synthesizrr.run.scaffold import choose_label_check, write_config
 
 
 def _phrase(verbalization: str) -> str:
@@ -31,11 +32,12 @@ def main() -> None:
         corpus = [c.path for c in preset.data.corpus]
         path = write_config(preset.data.seeds.path, corpus, out / f"{name}.yaml", test=preset.data.test.path,
                             name=f"{name}_generic", force=True, echo=print)
+        choose_label_check(path)
         raw = yaml.safe_load(path.read_text())
         raw["task"]["labels"] = {label: _phrase(v) for label, v in preset.task.labels.items()}
         raw["task"]["description"] = preset.task.description
         path.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True))
-        print(f"{path}: labels {raw['task']['labels']}")
+        print(f"{path}: labels {raw['task']['labels']}, label check {raw['retrieval']['label_check']}")
 
 
 if __name__ == "__main__":

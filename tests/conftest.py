@@ -60,6 +60,17 @@ def pytest_configure(config):
         "markers", f"requires_module(name, install): fails when the module is missing (skips with {ALLOW_SKIP_ENV}=1)")
 
 
+def pytest_collection_modifyitems(config, items):
+    """The test command runs the suite in two pytest-xdist workers (`-n 2 --dist loadgroup`): the
+    tests of one real server share a worker, so that a session starts it once (the Argilla server)
+    or two never compete for the cores (the local teacher's llama.cpp)."""
+    for item in items:
+        if "argilla_server" in item.fixturenames:
+            item.add_marker(pytest.mark.xdist_group("argilla"))
+        elif item.get_closest_marker("local_teacher"):
+            item.add_marker(pytest.mark.xdist_group("local_teacher"))
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
     """Before any fixture: fail (or, with SYNTHESIZRR_ALLOW_SKIP=1, skip) a test whose
@@ -133,7 +144,7 @@ def seeds_file(tmp_path) -> Path:
 
 @pytest.fixture
 def task():
-    from distilabel_synthesizrr.presets import TaskSpec
+    from distilabel_synthesizrr.task import TaskSpec
 
     return TaskSpec(
         name="tiny_news",

@@ -19,7 +19,7 @@ from distilabel_synthesizrr.generate.demonstrations import build_retricl_demonst
 from distilabel_synthesizrr.generate.prompts import Demonstration
 from distilabel_synthesizrr.generate.settings import GenerateSettings
 from distilabel_synthesizrr.generate.teachers.settings import TeacherSettings
-from distilabel_synthesizrr.presets import TaskSpec, available_presets, load_preset
+from distilabel_synthesizrr.presets import available_presets, load_preset
 from distilabel_synthesizrr.refine.settings import CartographySettings, RefineSettings
 from distilabel_synthesizrr.retrieve.settings import RetrieveSettings
 from distilabel_synthesizrr.run.build import build_pipeline
@@ -39,6 +39,7 @@ from distilabel_synthesizrr.steps import (
     RetrieveContext,
     SynthesizedToArgilla,
 )
+from distilabel_synthesizrr.task import Lengths, Prompts, TaskSpec
 
 __version__ = "0.2.0"
 
@@ -54,7 +55,9 @@ __all__ = [
     "GenerateSettings",
     "JudgeLabel",
     "LabelRequests",
+    "Lengths",
     "LoadSeeds",
+    "Prompts",
     "Refine",
     "RefineSettings",
     "RetrievalAugmentedGenerate",

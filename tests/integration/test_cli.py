@@ -26,6 +26,22 @@ def synthesizrr(*args: str, timeout: int = 600, **env: str) -> subprocess.Comple
                           capture_output=True, text=True, timeout=timeout, env={**os.environ, **env})
 
 
+@pytest.fixture
+def cli(capsys):
+    """The command line in this process (`cli.main`): for commands that fail on their input before
+    any work, where a subprocess would only add its start-up (the exit code, stdout and stderr are
+    the same; `test_label_without_verbalization_fails_fast` keeps one such failure a subprocess)."""
+    from distilabel_synthesizrr.cli import main
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        capsys.readouterr()
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(list(args), code, out, err)
+
+    return run
+
+
 @pytest.mark.parametrize("preset", ["reuters_topics", "movie_sentiment"])
 def test_extractive_run_on_shipped_data(preset, tmp_path):
     out = tmp_path / preset
@@ -72,49 +88,53 @@ def test_label_without_verbalization_fails_fast(tmp_path, synthesizrr_cache):
     assert not (synthesizrr_cache / "work").exists() and not (synthesizrr_cache / "checkpoints").exists()
 
 
-def test_seed_label_missing_from_the_task_fails_fast(tmp_path):
+def test_seed_label_missing_from_the_task_fails_fast(tmp_path, cli):
     seeds = tmp_path / "seeds.csv"
     seeds.write_text("text,label\nA great film,fresh\nA dull film,rotten\nA sad film,sad\n")
     config = _write_config(tmp_path, {"preset": "movie_sentiment", "data": {"seeds": str(seeds)}})
-    proc = synthesizrr("run", str(config), "--teacher", "extractive", "--output", str(tmp_path / "o"))
+    proc = cli("run", str(config), "--teacher", "extractive", "--output", str(tmp_path / "o"))
     assert proc.returncode == 2
     assert "Seed labels without a verbalization in task.labels: sad" in proc.stderr
 
 
-def test_empty_corpus_fails_fast(tmp_path):
+def test_empty_corpus_fails_fast(tmp_path, cli):
     (tmp_path / "corpus.txt").write_text("\n\n")
     config = _write_config(tmp_path, {"preset": "movie_sentiment", "data": {"corpus": "corpus.txt"}})
-    proc = synthesizrr("run", str(config), "--teacher", "extractive", "--output", str(tmp_path / "o"))
+    proc = cli("run", str(config), "--teacher", "extractive", "--output", str(tmp_path / "o"))
     assert proc.returncode == 2
     assert "retrieval corpus is empty" in proc.stderr and "corpus.txt" in proc.stderr
 
 
-def test_misspelt_key_fails_with_a_suggestion(tmp_path):
+def test_misspelt_key_fails_with_a_suggestion(tmp_path, cli):
     config = _write_config(tmp_path, {"preset": "movie_sentiment", "retreival": {"top_k": 2}})
-    proc = synthesizrr("run", str(config), "--teacher", "extractive", "--output", str(tmp_path / "o"))
+    proc = cli("run", str(config), "--teacher", "extractive", "--output", str(tmp_path / "o"))
     assert proc.returncode == 2 and "unknown key 'retreival'" in proc.stderr and "retrieval" in proc.stderr
 
 
-def test_fewer_seeds_than_shots(tmp_path):
+def test_fewer_seeds_than_shots(tmp_path, cli):
     config = _write_config(tmp_path, {"preset": "movie_sentiment", "seeds_per_label": 2, "generation": {"shots": 3}})
-    proc = synthesizrr("run", str(config), "--teacher", "local", "--output", str(tmp_path / "o"))
+    proc = cli("run", str(config), "--teacher", "local", "--output", str(tmp_path / "o"))
     assert proc.returncode == 2 and "Fewer seeds than shots" in proc.stderr
 
 
-def test_fewgen_with_the_extractive_teacher_is_refused(tmp_path):
-    proc = synthesizrr("run", str(ROOT / "examples" / "movie_sentiment.yaml"), "--teacher", "extractive",
+def test_fewgen_with_the_extractive_teacher_is_refused(tmp_path, cli):
+    proc = cli("run", str(ROOT / "examples" / "movie_sentiment.yaml"), "--teacher", "extractive",
                        "--method", "fewgen", "--output", str(tmp_path / "o"))
     assert proc.returncode == 2 and "FewGen needs an LLM teacher" in proc.stderr
 
 
-def test_presets_lists_the_shipped_presets():
-    proc = synthesizrr("presets")
+def test_presets_lists_the_shipped_presets(cli):
+    proc = cli("presets")
     assert proc.returncode == 0, proc.stderr[-3000:]
-    listed = dict(line.split(": ", 1) for line in proc.stdout.splitlines() if line.strip())
+    lines = proc.stdout.splitlines()
+    listed = dict(line.split(": ", 1) for line in lines if line.strip() and not line.startswith(" "))
     assert set(listed) == set(available_presets()) == {"movie_sentiment", "quote_topics", "reuters_topics"}
     for name, line in listed.items():
         task = load_preset(name).task
         assert line.startswith(task.description) and line.endswith(f"Labels: {', '.join(task.labels)}")
+        defaults = lines[lines.index(f"{name}: {line}") + 1]  # the run settings measured for it
+        assert defaults.startswith("  run defaults (measured, docs/benchmarks.md): ")
+        assert f"generation.temperature {load_preset(name).generation.temperature}" in defaults
 
 
 def test_experiment_with_the_extractive_method(tmp_path):

@@ -16,6 +16,8 @@ from distilabel.distiset import Distiset
 from distilabel_synthesizrr.data import load_shipped
 from distilabel_synthesizrr.experiment import run_experiment
 from distilabel_synthesizrr.run.config import load_config
+from distilabel_synthesizrr.run.preview import preview_config
+from distilabel_synthesizrr.run.scaffold import LABEL_CHECK_BELOW, lowest_agreement
 from distilabel_synthesizrr.testing import ScriptedLLM
 
 pytestmark = pytest.mark.slow
@@ -27,11 +29,28 @@ def synthesizrr(*args: str, cwd: Path, timeout: int = 600) -> subprocess.Complet
                           capture_output=True, text=True, timeout=timeout, env=dict(os.environ))
 
 
+@pytest.fixture
+def in_process(capsys, monkeypatch):
+    """The command line in this process (`cli.main`) in folder `cwd`: the same commands, without
+    a new interpreter's start-up for each (`run` and `init` stay subprocesses, as a user runs them)."""
+    from distilabel_synthesizrr.cli import main
+
+    def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(list(args), code, out, err)
+
+    return run
+
+
 def _write_csv(path: Path, rows) -> None:
+    """A user's own column names: `init` finds which one holds the texts and which the labels."""
     with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=["text", "label"])
+        writer = csv.DictWriter(f, fieldnames=["message", "group"])
         writer.writeheader()
-        writer.writerows({"text": r["text"], "label": r["label"]} for r in rows)
+        writer.writerows({"message": r["text"], "group": r["label"]} for r in rows)
 
 
 @pytest.fixture(scope="module")
@@ -68,15 +87,20 @@ def test_init_writes_an_inline_task_with_generic_prompts(own_config):
     raw = yaml.safe_load(own_config.read_text())
     assert "preset" not in raw and "prompts" not in raw["task"]
     assert raw["task"]["labels"] == {label: f"about {label}" for label in LABELS}
-    assert raw["data"]["seeds"] == "../data/seeds.csv"  # relative to the config's folder
+    # relative to the config's folder, with the columns init found in the files
+    assert raw["data"]["seeds"] == {"path": "../data/seeds.csv", "text_column": "message", "label_column": "group"}
     config = load_config(own_config)
     assert config.task.prompts.context_header == "Text:"  # the generic prompts
+    assert (config.data.test.text_column, config.data.test.label_column) == ("message", "group")
+    # the label check follows init's own preview: on when the judge agrees too little with some label
+    _, share = lowest_agreement(preview_config(own_config))
+    assert config.retrieval.label_check is (share < LABEL_CHECK_BELOW)
     assert Path(config.data.test.path).is_file()
     text = own_config.read_text()
     assert "EDIT" in text and "12 seeds" in text
 
 
-def test_every_command_on_the_own_config(own_config, tmp_path):
+def test_every_command_on_the_own_config(own_config, tmp_path, in_process):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     config = str(own_config)
@@ -85,22 +109,22 @@ def test_every_command_on_the_own_config(own_config, tmp_path):
     rows = Distiset.load_from_disk(elsewhere / "out")["default"]["train"]
     assert len(rows) >= 20 and set(rows["label"]) == set(LABELS)
 
-    preview = synthesizrr("preview", config, cwd=elsewhere)
+    preview = in_process("preview", config, cwd=elsewhere)
     assert preview.returncode == 0, preview.stderr[-3000:]
     assert "judge agrees" in preview.stdout
 
     student = ["--iterations", "1", "--max-steps", "8", "--eval-size", "0", "--max-length", "32"]
-    distill = synthesizrr("distill", "out", "--output", "student", *student, cwd=elsewhere)
+    distill = in_process("distill", "out", "--output", "student", *student, cwd=elsewhere)
     assert distill.returncode == 0, distill.stderr[-3000:]
     metrics = json.loads((elsewhere / "student" / "metrics.json").read_text())
     assert metrics["test_examples"] == 75  # the config's own data.test, all of it
     assert "data.test" in metrics["eval"]
 
-    evaluate = synthesizrr("evaluate", "out", "--output", "eval", "--sample-size", "30", cwd=elsewhere)
+    evaluate = in_process("evaluate", "out", "--output", "eval", "--sample-size", "30", cwd=elsewhere)
     assert evaluate.returncode == 0, evaluate.stderr[-3000:]
     assert json.loads((elsewhere / "eval" / "metrics.json").read_text())["task"] == "quotes"
 
-    experiment = synthesizrr("experiment", config, "--teacher", "extractive", "--methods", "extractive",
+    experiment = in_process("experiment", config, "--teacher", "extractive", "--methods", "extractive",
                              "--output", "exp", "--sample-size", "30", *student, cwd=elsewhere)
     assert experiment.returncode == 0, experiment.stderr[-3000:]
     table = (elsewhere / "exp" / "experiment.md").read_text()
@@ -120,13 +144,13 @@ def test_experiment_with_a_scripted_teacher_on_the_own_config(own_config, tmp_pa
     assert "data.test" in seed0["synthesizrr-retricl"]["student"]["eval"]
 
 
-def test_experiment_without_a_test_set_says_how_to_give_one(own_config, tmp_path):
+def test_experiment_without_a_test_set_says_how_to_give_one(own_config, tmp_path, in_process):
     raw = yaml.safe_load(own_config.read_text())
     del raw["data"]["test"]
     bare = own_config.parent / "no_test.yaml"
     bare.write_text(yaml.safe_dump(raw))
-    proc = synthesizrr("experiment", str(bare), "--teacher", "extractive", "--methods", "extractive",
-                       "--output", "exp", cwd=tmp_path)
+    proc = in_process("experiment", str(bare), "--teacher", "extractive", "--methods", "extractive",
+                      "--output", "exp", cwd=tmp_path)
     assert proc.returncode == 2
     assert "no test set" in proc.stderr and "data.test" in proc.stderr
     assert not (tmp_path / "exp").exists()  # failed before generating anything
@@ -152,10 +176,10 @@ def test_review_push_and_pull_on_the_own_config(own_config, tmp_path, review_dat
     ("body,label\nsome text,a\nother text,b\n", "no column 'text' (columns: body, label)"),
     ("text,label\n", "holds no text (columns seen: text, label)"),
 ])
-def test_init_rejects_a_bad_seeds_file_before_any_work(content, message, tmp_path, user_files):
+def test_init_rejects_a_bad_seeds_file_before_any_work(content, message, tmp_path, user_files, in_process):
     seeds = tmp_path / "seeds.csv"
     seeds.write_text(content)
-    proc = synthesizrr("init", "--seeds", str(seeds), "--corpus", str(user_files / "corpus.jsonl"),
+    proc = in_process("init", "--seeds", str(seeds), "--corpus", str(user_files / "corpus.jsonl"),
                        "--output", "cfg.yaml", cwd=tmp_path)
     assert proc.returncode == 2
     assert message in proc.stderr

@@ -21,10 +21,13 @@ EXPORTED_BEFORE = {
 #: Names added since, each with the issue that added it.
 EXPORTED_SINCE = {
     "Cartography", "CartographySettings",  # issue 16: dataset cartography
+    "Lengths", "Prompts",  # issue 26: the task types in their own module, beside TaskSpec
 }
 
 #: Pipeline order: a module may import its own stage and earlier ones, never a later one.
-STAGES = ["errors", "common", "data", "presets", "retrieve", "generate", "refine", "run", "review", "distill",
+#: The task types come first (every stage speaks of the task); a preset holds the run settings of the
+#: retrieve, generate and refine stages, so it comes after them.
+STAGES = ["errors", "task", "common", "data", "retrieve", "generate", "refine", "presets", "run", "review", "distill",
           "evaluate", "experiment", "hub", "steps", "testing", "cli", "__init__"]
 
 

@@ -118,12 +118,15 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--test", help="labelled real test examples (for distill, evaluate and experiment)")
     init.add_argument("--output", "-o", default="synthesizrr.yaml", help="config file to write (default: synthesizrr.yaml)")
     init.add_argument("--name", help="task name (default: the output file's name)")
-    init.add_argument("--text-column", help="text column of the seeds and test files (default: text)")
-    init.add_argument("--label-column", help="label column of the seeds and test files (default: label)")
+    init.add_argument("--text-column", help="text column of the seeds and test files (default: text, or found "
+                                            "from the data in a two-column file)")
+    init.add_argument("--label-column", help="label column of the seeds and test files (default: label, or found "
+                                             "from the data in a two-column file)")
     init.add_argument("--teacher", choices=["local", "openai"],
                       help="draft the verbalizations with this teacher instead of writing placeholders")
     init.add_argument("--force", action="store_true", help="overwrite the output file")
-    init.add_argument("--no-preview", action="store_true", help="skip the retrieval preview")
+    init.add_argument("--no-preview", action="store_true",
+                      help="skip the retrieval preview (which also decides the label check; without it, it stays off)")
     init.set_defaults(func=commands.cmd_init)
 
     preview = sub.add_parser("preview", help="preview retrieval on a config's corpus: no LLM call")
@@ -153,7 +156,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             for name in ("httpx", "httpx2", "argilla.sdk"):
                 logging.getLogger(name).setLevel(logging.WARNING)
         # `kill` (SIGTERM) ends a command the way Ctrl-C does: cleanly, servers stopped, work kept.
-        signal.signal(signal.SIGTERM, only_in(os.getpid(), _sigterm_as_interrupt))
+        previous = signal.signal(signal.SIGTERM, only_in(os.getpid(), _sigterm_as_interrupt))
         try:
             return args.func(args)
         except Interrupted as e:
@@ -166,6 +169,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             print("interrupted: every row generated so far is checkpointed; re-run the same command to "
                   "continue where it stopped.", file=sys.stderr)
             return 130
+        finally:  # a caller of main() in its own process (a test, a script) keeps its own handler
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _sigterm_as_interrupt(signum, frame) -> None:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from distilabel_synthesizrr.common.console import COMMAND_LOG, log_to, stage
+from distilabel_synthesizrr.common.console import COMMAND_LOG, log_to, stage, table
 from distilabel_synthesizrr.errors import ConfigError, SynthesizRRError
 
 
@@ -15,6 +15,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from distilabel_synthesizrr.generate.teachers import open_teacher
     from distilabel_synthesizrr.run.config import load_config
     from distilabel_synthesizrr.run.execute import plan_run, run_synthesis, summary_table
+    from distilabel_synthesizrr.run.plan import load_seeds
 
     config = load_config(args.config)
     if args.seed is not None:
@@ -34,10 +35,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         require_ray()
         ray = RayOptions(address=args.ray_address, init_kwargs={"log_to_driver": args.verbose})  # actors' prints
-    # The teacher first: a wrong key, URL or model fails in seconds, before the corpus is indexed.
+    # The seeds (read in a moment) and then the teacher before the corpus: a wrong label, key, URL
+    # or model fails in seconds, before the corpus is indexed and before a local teacher starts.
+    seeds = load_seeds(config)
     with open_teacher(config.teacher, teacher) as llm:
         with stage("plan") as bar:
-            plan = plan_run(config, limit=args.limit, method=method)
+            plan = plan_run(config, limit=args.limit, method=method, seeds=seeds)
             bar.update(info=f"{len(plan.seeds)} seeds, {plan.per_label} examples per label, {plan.top_k} passages per seed")
         result = run_synthesis(config, output, llm=llm, plan=plan, resume=not args.fresh, ray=ray)
     print("\n=== SynthesizRR run summary ===\n" + summary_table(result.summary, output))
@@ -119,12 +122,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     keys = ["n", "self_bleu5", "distinct2", "entity_entropy", "mauve", "mean_pairwise_cosine",
             "label_preservation", "seed_copy_rate", "context_copy_rate"]
     columns = {**out["runs"], "real": out[REAL_NAME]}
-    # Each column as wide as its run's name: run folders are named by method ("synthesizrr-retricl").
-    cells = {name: [str(m.get(key, "")) for key in keys] for name, m in columns.items()}
-    widths = {name: max(12, len(name), *map(len, values)) + 2 for name, values in cells.items()}
-    print("\n" + "metric".ljust(22) + "".join(name.rjust(widths[name]) for name in columns))
-    for i, key in enumerate(keys):
-        print(key.ljust(22) + "".join(values[i].rjust(widths[name]) for name, values in cells.items()))
+    rows = [[key, *(m.get(key) for m in columns.values())] for key in keys]
+    print("\n" + table(rows, header=["metric", *columns]))
     print(f"\nmetrics.json, report.html and {COMMAND_LOG}: {Path(args.output).resolve()}")
     return 0
 
@@ -148,14 +147,15 @@ def cmd_experiment(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from distilabel_synthesizrr.run.preview import preview_config, print_preview
-    from distilabel_synthesizrr.run.scaffold import write_config
+    from distilabel_synthesizrr.run.preview import print_preview
+    from distilabel_synthesizrr.run.scaffold import choose_label_check, write_config
 
     path = write_config(args.seeds, args.corpus, Path(args.output), test=args.test, name=args.name,
                         text_column=args.text_column, label_column=args.label_column, teacher=args.teacher,
                         force=args.force, echo=print)
     if not args.no_preview:
-        print_preview(preview_config(path), echo=print)
+        # The preview also decides the label check (written into the config when it turns it on).
+        print_preview(choose_label_check(path), echo=print)
     print(f"\nnext: edit the verbalizations in {path}, then `synthesizrr run {path} --output runs/first`")
     return 0
 
@@ -173,11 +173,15 @@ def cmd_presets(args: argparse.Namespace) -> int:
     for name in available_presets():
         preset = load_preset(name)
         print(f"{name}: {preset.task.description} Labels: {', '.join(preset.task.labels)}")
+        defaults = preset.run_defaults()
+        flat = [f"{section}.{key} {value}" for section, values in defaults.items() if isinstance(values, dict)
+                for key, value in values.items()]
+        flat += [f"{key} {value}" for key, value in defaults.items() if not isinstance(value, dict)]
+        print(f"  run defaults (measured, docs/benchmarks.md): {', '.join(sorted(flat))}")
     return 0
 
 
 def cmd_teacher_list(args: argparse.Namespace) -> int:
-    from distilabel_synthesizrr.common.console import table
     from distilabel_synthesizrr.generate.teachers.models import DEFAULT_MODEL, MODELS
 
     rows = [[name + (" (default)" if name == DEFAULT_MODEL else ""), m.title, f"{m.size / 1e6:,.0f} MB", m.licence,

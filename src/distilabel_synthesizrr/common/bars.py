@@ -1,14 +1,12 @@
-"""One progress bar (`Bar`), and how progress reads: `duration`, `throughput`, `eta`.
+"""One progress bar's state (`Bar`), and how progress reads: `duration`, `throughput`, `eta`.
 
-A bar belongs to the command's `Console` (`distilabel_synthesizrr.common.console`), which draws
-it; a bar without one (library use) only keeps its counts.
+A bar only keeps its counts and tells its view (`BarView`) when they change; the command's
+`Console` (`distilabel_synthesizrr.common.console`) is the view that draws bars. A bar without a
+view (library use) only keeps its counts.
 """
 
 import time
-from typing import TYPE_CHECKING, Any, Optional
-
-if TYPE_CHECKING:
-    from distilabel_synthesizrr.common.console import Console
+from typing import Optional, Protocol
 
 
 def duration(seconds: float) -> str:
@@ -36,24 +34,31 @@ def eta(done: int, seconds: float, remaining: Optional[int]) -> str:
     return f"ETA {duration(remaining * seconds / done)}"
 
 
+class BarView(Protocol):
+    """What draws bars: told when a bar starts, changes and closes."""
+
+    def bar_started(self, bar: "Bar") -> None: ...
+
+    def bar_changed(self, bar: "Bar") -> None: ...
+
+    def bar_closed(self, bar: "Bar") -> None: ...
+
+
 class Bar:
     """One progress bar: `done` of `total` `unit`s (total None: not known), and a short `info`
     (rate, ETA). Close it (or use it as a context manager) when the stage ends."""
 
-    def __init__(self, console: Optional["Console"], label: str, total: Optional[int], unit: str) -> None:
-        self.console, self.label, self.total, self.unit = console, label, total, unit
+    def __init__(self, view: Optional[BarView], label: str, total: Optional[int], unit: str) -> None:
+        self.view, self.label, self.total, self.unit = view, label, total, unit
         self.done, self.info, self.status = 0, "", None
         self.started: Optional[float] = None
-        self._printed: Optional[int] = None  # `done` at the last plain line
-        self._printed_at = time.monotonic()
-        self._task: Any = None  # its rich task, on a terminal
 
     def start(self) -> None:
         """Starts its clock (a stage waiting for its input shows no time yet)."""
         if self.started is None:
             self.started = time.monotonic()
-            if self.console is not None:
-                self.console._start(self)
+            if self.view is not None:
+                self.view.bar_started(self)
 
     @property
     def seconds(self) -> float:
@@ -66,15 +71,15 @@ class Bar:
         self.done = (self.done if done is None else done) + advance
         self.info = self.info if info is None else info
         self.total = self.total if total is None else total
-        if self.console is not None:
-            self.console._redraw(self)
+        if self.view is not None:
+            self.view.bar_changed(self)
 
     def close(self, status: str = "done") -> None:
         """Ends the stage (`done`, or why it did not finish, e.g. `stopped`)."""
         if self.status is None:
             self.status = status
-            if self.console is not None:
-                self.console._close(self)
+            if self.view is not None:
+                self.view.bar_closed(self)
 
     def __enter__(self) -> "Bar":
         return self

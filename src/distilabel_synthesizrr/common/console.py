@@ -12,16 +12,18 @@ The command line sets a `Console` up for the whole command; the library's code a
 """
 
 import contextlib
+import io
 import logging
 import os
 import sys
 import threading
 import time
-from collections import deque
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Callable, Deque, Dict, Iterator, List, Optional
+from typing import IO, Any, Dict, Iterator, List, Optional
 
 from distilabel_synthesizrr.common.bars import Bar
+from distilabel_synthesizrr.common.logs import QUIET_ENV, LogFiles, adopt_libraries, quiet_library_bars
 
 #: Seconds between two plain lines of a stage that is moving (no terminal), at least; later a
 #: third of the time it has run, so that a long stage prints a few dozen lines, not hundreds.
@@ -31,17 +33,6 @@ PLAIN_HEARTBEAT_S = 30.0
 #: The log file `distill`, `evaluate` and `experiment` write in their output folder (a run's is
 #: its Distiset's `pipeline.log`).
 COMMAND_LOG = "synthesizrr.log"
-#: Records kept in memory before the first log file opens (then written to it).
-BACKLOG = 2000
-
-#: Progress bars of other libraries (`datasets`' "Filter"/"Saving", SetFit's, the Hub's) are off
-#: unless --verbose: these variables switch them off in processes started from here (read at
-#: import; in this process tqdm was imported already, see `_quiet_tqdm`).
-_QUIET_ENV = {"TQDM_DISABLE": "1", "HF_DATASETS_DISABLE_PROGRESS_BARS": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
-#: Libraries that log through a stderr handler of their own and do not propagate to the root
-#: logger (transformers' logging utilities, which SetFit and datasets copy; Ray's).
-_OWN_HANDLERS = ("datasets", "transformers", "setfit", "sentence_transformers", "huggingface_hub", "ray")
-_FILE_FORMAT = logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
 _VERBOSE_FORMAT = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S")
 
 _current: Optional["Console"] = None
@@ -54,17 +45,25 @@ def current() -> Optional["Console"]:
 
 
 def table(rows: List[List[Any]], header: Optional[List[str]] = None) -> str:
-    """Rows as aligned plain-text columns; a column of numbers is right-aligned."""
-    cells = [[str(c) for c in row] for row in ([header] if header else []) + rows]
-    width = max(map(len, cells))
-    widths = [max(len(row[i]) for row in cells if i < len(row)) for i in range(width)]
+    """Rows as aligned plain-text columns (rich's `Table`, no colour, no wrapping); a column of
+    numbers is right-aligned; None shows as `-`. Cells are plain text: brackets are never read as markup."""
+    from rich import box
+    from rich.console import Console as RichConsole
+    from rich.table import Table
+    from rich.text import Text
+
+    width = max(len(row) for row in ([header] if header else []) + rows)
     numeric = [all(isinstance(row[i], (int, float)) for row in rows if i < len(row) and row[i] is not None)
                for i in range(width)]
-    lines = ["  ".join(c.rjust(widths[i]) if numeric[i] else c.ljust(widths[i]) for i, c in enumerate(row)).rstrip()
-             for row in cells]
-    if header:
-        lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    grid = Table(box=box.SIMPLE_HEAD if header else None, show_header=bool(header), show_edge=False, pad_edge=False)
+    for i in range(width):
+        grid.add_column(header[i] if header and i < len(header) else "", justify="right" if numeric[i] else "left",
+                        no_wrap=True)
+    for row in rows:
+        grid.add_row(*[Text("-" if cell is None else str(cell)) for cell in row], *[""] * (width - len(row)))
+    out = io.StringIO()
+    RichConsole(file=out, width=10_000, color_system=None, highlight=False, emoji=False).print(grid)
+    return "\n".join(line.rstrip() for line in out.getvalue().splitlines())
 
 
 class _Screen(logging.Handler):
@@ -92,54 +91,28 @@ class _Screen(logging.Handler):
             self.handleError(record)
 
 
-class _Files(logging.Handler):
-    """Every record into the log files open now; those logged before the first one opened are
-    kept in memory and written to it."""
+@dataclass
+class _Drawn:
+    """How the console drew a bar: its rich task (on a terminal), or its last plain line."""
 
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.setFormatter(_FILE_FORMAT)
-        self.files: List[IO[str]] = []
-        self.backlog: Deque[str] = deque(maxlen=BACKLOG)
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            text = self.format(record) + "\n"
-            with self.lock:
-                if not self.files:
-                    self.backlog.append(text)
-                for f in self.files:
-                    f.write(text)
-                    f.flush()
-        except Exception:
-            self.handleError(record)
-
-    def open(self, path: Path) -> IO[str]:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        f = path.open("w", encoding="utf-8")
-        with self.lock:
-            f.writelines(self.backlog)
-            self.backlog.clear()
-            self.files.append(f)
-        return f
-
-    def close_file(self, f: IO[str]) -> None:
-        with self.lock:
-            self.files.remove(f)
-            f.close()
+    task: Any = None
+    printed: Optional[int] = None  # the bar's `done` at its last plain line
+    printed_at: float = field(default_factory=lambda: time.monotonic())  # read when drawn (tests move the clock)
 
 
 class Console:
-    """The console of one command (a context manager): routes logging, holds the bars."""
+    """The console of one command (a context manager): routes logging, draws the bars (it is
+    their `BarView`; a bar keeps only its counts)."""
 
     def __init__(self, verbose: bool = False, stream: Optional[IO[str]] = None) -> None:
         self.verbose = verbose
         self.stream = stream or sys.stderr
         self.is_terminal = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.screen, self.files = _Screen(self), _Files()
+        self.screen, self.files = _Screen(self), LogFiles()
         self.files.setLevel(logging.DEBUG if verbose else logging.INFO)
         self._lock = threading.RLock()
         self._open: List[Bar] = []
+        self._drawn: Dict[int, _Drawn] = {}  # by id() of the bar, while it is open
         self._progress: Any = None  # rich's live bars, while a bar is open on a terminal
         self._prefix: List[str] = []
         self._saved: Dict[str, Any] = {}
@@ -155,14 +128,14 @@ class Console:
         global _current
         root = logging.getLogger()
         self._saved = {"handlers": list(root.handlers), "level": root.level, "current": _current,
-                       "env": {k: os.environ.get(k) for k in _QUIET_ENV}}
+                       "env": {k: os.environ.get(k) for k in QUIET_ENV}}
         root.handlers[:] = self.handlers
         root.setLevel(logging.DEBUG if self.verbose else logging.INFO)
         logging.captureWarnings(True)  # to the log file, also from the forked workers
-        _adopt_libraries()
+        adopt_libraries()
         if not self.verbose:
-            os.environ.update(_QUIET_ENV)
-            self._saved["tqdm"] = _quiet_tqdm()
+            os.environ.update(QUIET_ENV)
+            self._saved["bars"] = quiet_library_bars()
         _current = self
         return self
 
@@ -175,8 +148,8 @@ class Console:
         root.handlers[:] = self._saved["handlers"]
         root.setLevel(self._saved["level"])
         logging.captureWarnings(False)
-        if "tqdm" in self._saved:
-            self._saved["tqdm"]()
+        if "bars" in self._saved:
+            self._saved["bars"]()
         for key, value in self._saved["env"].items():
             if value is None:
                 os.environ.pop(key, None)
@@ -207,16 +180,17 @@ class Console:
             self._prefix.pop()
 
     def stage(self, label: str, total: Optional[int] = None, unit: str = "", start: bool = True) -> Bar:
-        _adopt_libraries()  # those imported since (a stage's work imports them first)
+        adopt_libraries()  # those imported since (a stage's work imports them first)
         bar = Bar(self, " ".join(p for p in [*self._prefix, label] if p), total, unit)
         with self._lock:
             self._open.append(bar)
+            drawn = self._drawn[id(bar)] = _Drawn()
             if self.is_terminal:
                 if self._progress is None:
                     self._progress = _rich_progress(self.stream)
                     self._progress.start()
-                bar._task = self._progress.add_task(bar.label, total=total, completed=0, count="", info="",
-                                                      start=False)
+                drawn.task = self._progress.add_task(bar.label, total=total, completed=0, count="", info="",
+                                                     start=False)
         if start:
             bar.start()
         if not self.is_terminal and (self._ticker is None or not self._ticker.is_alive()):
@@ -234,10 +208,14 @@ class Console:
                 for bar in list(self._open):
                     self._redraw(bar, tick=True)
 
-    def _start(self, bar: Bar) -> None:
+    def bar_started(self, bar: Bar) -> None:
         with self._lock:
-            if bar._task is not None and self._progress is not None:
-                self._progress.start_task(bar._task)
+            drawn = self._drawn.get(id(bar))
+            if drawn is not None and drawn.task is not None and self._progress is not None:
+                self._progress.start_task(drawn.task)
+
+    def bar_changed(self, bar: Bar) -> None:
+        self._redraw(bar)
 
     def write(self, text: str) -> None:
         """A line above the bars."""
@@ -250,58 +228,37 @@ class Console:
 
     def _redraw(self, bar: Bar, tick: bool = False) -> None:
         with self._lock:
-            if bar._task is not None and self._progress is not None:
-                self._progress.update(bar._task, completed=bar.done, total=bar.total, count=bar.count, info=bar.info)
+            drawn = self._drawn.get(id(bar))
+            if drawn is None:
+                return
+            if drawn.task is not None and self._progress is not None:
+                self._progress.update(drawn.task, completed=bar.done, total=bar.total, count=bar.count, info=bar.info)
                 return
             if self.is_terminal or bar.status is not None or bar.started is None:
                 return
             now = time.monotonic()
             interval = max(PLAIN_INTERVAL_S, bar.seconds / 3)
-            moved = not tick and bar.done != bar._printed and now - bar._printed_at >= interval
+            moved = not tick and bar.done != drawn.printed and now - drawn.printed_at >= interval
             finished = bar.total is not None and bar.done >= bar.total  # its closing line follows
-            if not finished and (moved or now - bar._printed_at >= max(PLAIN_HEARTBEAT_S, interval)):
-                bar._printed, bar._printed_at = bar.done, now
+            if not finished and (moved or now - drawn.printed_at >= max(PLAIN_HEARTBEAT_S, interval)):
+                drawn.printed, drawn.printed_at = bar.done, now
                 self.write(bar.line())
 
-    def _close(self, bar: Bar) -> None:
+    def bar_closed(self, bar: Bar) -> None:
         with self._lock:
             if bar in self._open:
                 self._open.remove(bar)
-            if self._progress is not None and bar._task is not None:
+            drawn = self._drawn.pop(id(bar), None)
+            if self._progress is not None and drawn is not None and drawn.task is not None:
                 total = bar.total if bar.status != "done" else max(bar.total or 0, bar.done, 1)
                 completed = total if bar.status == "done" and not bar.total else bar.done
-                self._progress.update(bar._task, completed=completed, total=total, count=bar.count,
+                self._progress.update(drawn.task, completed=completed, total=total, count=bar.count,
                                       info=bar.info if bar.status == "done" else f"{bar.status}. {bar.info}")
                 if not self._open:  # the bars stay on screen as they ended; what follows prints below
                     self._progress.stop()
                     self._progress = None
             elif not self.is_terminal:
                 self.write(bar.line())
-
-
-def _adopt_libraries() -> None:
-    """The records of `_OWN_HANDLERS` go to the root logger (the console's handlers) instead of
-    their own stderr handler."""
-    for name in _OWN_HANDLERS:
-        logger = logging.getLogger(name)
-        for handler in list(logger.handlers):
-            if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
-                logger.removeHandler(handler)
-        logger.propagate = True
-
-
-def _quiet_tqdm() -> Callable[[], None]:
-    """Every tqdm bar of this process off (`TQDM_DISABLE` is read when tqdm is imported, which the
-    package's own imports did already); returns what undoes it."""
-    from tqdm import std
-
-    saved, original = std.tqdm.__dict__["__init__"], std.tqdm.__init__
-
-    def quiet(self, *args, **kwargs) -> None:
-        original(self, *args, **{**kwargs, "disable": True})
-
-    std.tqdm.__init__ = quiet
-    return lambda: setattr(std.tqdm, "__init__", saved)
 
 
 def _rich_progress(stream: IO[str]):

@@ -7,7 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, TypeVar, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from distilabel_synthesizrr.data.shipped import Record, load_shipped
 from distilabel_synthesizrr.errors import DataError
@@ -49,6 +49,31 @@ def as_source(source: SourceLike) -> DataSource:
     if isinstance(source, str):
         return DataSource(path=source)
     return DataSource(**source)
+
+
+class DataSpec(BaseModel):
+    """Where a task's seeds, retrieval corpus and gold test set come from (a preset's or a
+    config's `data:` section)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seeds: DataSource
+    corpus: List[DataSource]
+    test: Optional[DataSource] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _coerce(cls, data):
+        if isinstance(data, dict):
+            data = dict(data)
+            for key in ("seeds", "test"):
+                if isinstance(data.get(key), str):
+                    data[key] = {"path": data[key]}
+            corpus = data.get("corpus")
+            if corpus is not None:
+                corpus = corpus if isinstance(corpus, list) else [corpus]
+                data["corpus"] = [as_source(c).model_dump() for c in corpus]
+        return data
 
 
 def load_records(source: SourceLike) -> List[Record]:

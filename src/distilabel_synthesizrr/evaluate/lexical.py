@@ -7,8 +7,8 @@ import math
 from collections import Counter
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from distilabel_synthesizrr.common.copies import COPY_WORDS, copies, source_grams
 from distilabel_synthesizrr.common.text import ngram_set, ngrams, words
-from distilabel_synthesizrr.refine.copies import COPY_WORDS, copies, source_grams
 
 
 def _tokens(text: str) -> List[str]:
@@ -81,7 +81,7 @@ def distinct_n(texts: Sequence[str], n: int) -> float:
 
 
 def seed_copy_rate(texts: Sequence[str], seeds: Sequence[str], n: int = COPY_WORDS, share: float = 0.0) -> float:
-    """Share of texts that copy the seeds (`refine.copies`): by default (`share=0`) the texts
+    """Share of texts that copy the seeds (`common.copies`): by default (`share=0`) the texts
     sharing at least one word `n`-gram with any seed (near-copies); with `share` set to the
     run's `seed_copy_share`, the texts `Refine` drops as copies."""
     if not texts:
@@ -93,7 +93,7 @@ def seed_copy_rate(texts: Sequence[str], seeds: Sequence[str], n: int = COPY_WOR
 def context_copy_rate(texts: Sequence[str], contexts: Sequence[Optional[str]], n: int = COPY_WORDS,
                       share: float = 0.5) -> Optional[float]:
     """Share of texts of which at least `share` of the word `n`-grams come from their own
-    retrieved passage (the teacher copied instead of rewriting; `refine.copies`). Rows
+    retrieved passage (the teacher copied instead of rewriting; `common.copies`). Rows
     without a passage are left out; None when no row has one."""
     pairs = [(t, c) for t, c in zip(texts, contexts) if c]
     if not pairs:

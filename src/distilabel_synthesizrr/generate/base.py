@@ -12,7 +12,7 @@ from distilabel_synthesizrr.generate.checkpoint import CheckpointMixin
 from distilabel_synthesizrr.generate.progress import ProgressMixin
 from distilabel_synthesizrr.generate.prompts import Demonstration
 from distilabel_synthesizrr.generate.settings import ShotSettings
-from distilabel_synthesizrr.presets import TaskSpec
+from distilabel_synthesizrr.task import TaskSpec
 
 if TYPE_CHECKING:
     from distilabel.typing import StepOutput

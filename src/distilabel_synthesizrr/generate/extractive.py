@@ -3,7 +3,7 @@ from typing import TYPE_CHECKING
 from distilabel.steps import Step, StepInput
 
 from distilabel_synthesizrr.common.text import truncate_words
-from distilabel_synthesizrr.presets import TaskSpec
+from distilabel_synthesizrr.task import TaskSpec
 
 if TYPE_CHECKING:
     from distilabel.typing import StepColumns, StepOutput

@@ -58,15 +58,20 @@ def _stage_name(step: Any) -> Optional[str]:
     return parts[1] if parts[0] == "distilabel_synthesizrr" and len(parts) > 2 else None
 
 
-def _tokens(rows: List[Dict[str, Any]], step_name: str) -> int:
-    """Completion tokens the teacher spent on `rows` in step `step_name` (distilabel's statistics)."""
-    total = 0
+def token_counts(rows: List[Dict[str, Any]], step_name: Optional[str] = None) -> Dict[str, int]:
+    """Prompt and completion tokens the teacher spent on `rows`, from distilabel's statistics
+    (`distilabel_metadata.statistics_STEP`; a count may be a list, one per generation): those of
+    step `step_name`, or of every step. The run's summary and the progress bars both count here."""
+    def count(value: Any) -> int:
+        return int(sum(value) if isinstance(value, list) else (value or 0))
+
+    totals = {"prompt_tokens": 0, "completion_tokens": 0}
     for row in rows:
-        stats = (row.get("distilabel_metadata") or {}).get(f"statistics_{step_name}")
-        if isinstance(stats, dict):
-            out = stats.get("output_tokens") or 0
-            total += int(sum(out) if isinstance(out, list) else out)
-    return total
+        for key, stats in (row.get("distilabel_metadata") or {}).items():
+            if isinstance(stats, dict) and (key == f"statistics_{step_name}" if step_name else key.startswith("statistics_")):
+                totals["prompt_tokens"] += count(stats.get("input_tokens"))
+                totals["completion_tokens"] += count(stats.get("output_tokens"))
+    return totals
 
 
 def _checkpointed(step: Any) -> Optional[Tuple[Callable[[Dict[str, Any]], str], Set[str]]]:
@@ -101,7 +106,7 @@ class _StepBar:
             key, resumed = self.checkpointed
             rows = [r for r in rows if key(r) not in resumed]
         self.new += len(rows)
-        self.tokens += _tokens(rows, self.step_name)
+        self.tokens += token_counts(rows, self.step_name)["completion_tokens"]
         return done
 
     def info(self, done: int) -> str:

@@ -10,7 +10,7 @@ from typing import List, Optional, Sequence, Set, Tuple
 
 from pydantic import BaseModel, ConfigDict
 
-from distilabel_synthesizrr.presets import TaskSpec
+from distilabel_synthesizrr.task import TaskSpec
 
 ChatType = List[dict]
 

@@ -46,3 +46,11 @@ class GenerateSettings(InversionSettings):
                     "0.6 kept the label and the passage better on every preset (docs/benchmarks.md).")
     top_p: float = Field(default=0.9, gt=0.0, le=1.0)
     max_new_tokens: Optional[int] = Field(default=None, ge=1, description="Default: the task's.")
+    dry_multiplier: Optional[float] = Field(
+        default=None, gt=0.0,
+        description="llama.cpp's DRY sampler (the local teacher and other llama.cpp servers only): penalises "
+                    "continuing a run of words that is already in the prompt, so that the teacher writes its own "
+                    "text instead of copying the passage back. None: off.")
+    dry_allowed_length: int = Field(
+        default=4, ge=1, description="With dry_multiplier: tokens a repeated run may reach before the penalty "
+                                     "(names and short phrases of the passage stay free).")

@@ -8,6 +8,7 @@ from distilabel.mixins.runtime_parameters import RuntimeParameter
 from distilabel.steps import Step, StepInput
 from pydantic import Field, PositiveInt, PrivateAttr
 
+from distilabel_synthesizrr.common.copies import COPY_WORDS, copies, source_grams
 from distilabel_synthesizrr.common.text import (
     frozen_ngram_set,
     jaccard,
@@ -17,10 +18,9 @@ from distilabel_synthesizrr.common.text import (
     word_count,
     words,
 )
-from distilabel_synthesizrr.presets import META_NOUNS, TaskSpec
-from distilabel_synthesizrr.refine.copies import COPY_WORDS, copies, source_grams
 from distilabel_synthesizrr.refine.judge import JUDGE_COLUMN
 from distilabel_synthesizrr.refine.settings import RefineStepSettings
+from distilabel_synthesizrr.task import META_NOUNS, TaskSpec
 
 if TYPE_CHECKING:
     from distilabel.typing import StepColumns, StepOutput
@@ -203,7 +203,7 @@ class Refine(Step, RefineStepSettings):
 
     def copies_a_seed(self, text: str, seed_text: Optional[str] = None) -> bool:
         """Whether `text` copies the seeds (its own `seed_text` or any of `seeds`): the copy rule
-        of `refine.copies` with `seed_copy_share`."""
+        of `common.copies` with `seed_copy_share`."""
         own = frozen_ngram_set(seed_text, COPY_WORDS) if seed_text else frozenset()
         return copies(text, self._seed_grams, own, share=self.seed_copy_share)
 

@@ -3,6 +3,7 @@ method (rank window, similarity band, length bounds, truncation at a sentence en
 
 import hashlib
 import json
+import math
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -12,12 +13,14 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 import numpy as np
 
 from distilabel_synthesizrr.common.classifier import LabelClassifier
+from distilabel_synthesizrr.common.copies import quotes
 from distilabel_synthesizrr.common.text import bag_cosine, search_bag, truncate_words, word_count
 from distilabel_synthesizrr.data.sources import DataSource, load_records
 from distilabel_synthesizrr.errors import DataError
 from distilabel_synthesizrr.retrieve.engines.base import Retriever
 from distilabel_synthesizrr.retrieve.engines.cache import load_or_build
 from distilabel_synthesizrr.retrieve.settings import DEFAULT_PASSAGES_PER_SEED, RetrieveSettings
+from distilabel_synthesizrr.task import Lengths
 
 Passage = Dict[str, Any]
 
@@ -105,9 +108,10 @@ class PassageIndex:
     ) -> List[List[Passage]]:
         """For each query, up to `top_k` kept passages (`context`, `passage_id`, `rank`,
         `retrieval_score`, `similarity`), best first. `score_band` bounds the engine's own
-        score (for the dense engine: the cosine of seed and passage embeddings). With a
-        `judge` (fitted on labelled seeds), a passage is kept only when the judge gives it the
-        query's label (`labels`, one per query)."""
+        score (for the dense engine: the cosine of seed and passage embeddings). A passage that
+        quotes its query (`common.copies.quotes`) is never kept. With a `judge` (fitted on
+        labelled seeds), a passage is kept only when the judge gives it the query's label
+        (`labels`, one per query)."""
         if self.engine is None:
             raise RuntimeError("PassageIndex.load() must be called before retrieving.")
         if judge is not None and (labels is None or len(labels) != len(queries)):
@@ -134,8 +138,12 @@ class PassageIndex:
                 similarity = bag_cosine(query_vector, doc_vector)
                 if not low <= similarity <= high:
                     continue
+                context = truncate_words(record["text"], self.passage_max_words)
+                # Below the band's top a passage can still hold the whole seed (a reply quoting it).
+                if quotes(context, query):
+                    continue
                 kept.append({
-                    "context": truncate_words(record["text"], self.passage_max_words),
+                    "context": context,
                     "passage_id": record["id"],
                     "rank": rank,
                     "retrieval_score": float(score),
@@ -151,6 +159,29 @@ class PassageIndex:
                 at += len(kept)
             results = judged
         return results
+
+
+def open_index(settings: RetrieveSettings, corpus: Sequence[DataSource], lengths: Optional[Lengths] = None) -> PassageIndex:
+    """The loaded index of `corpus` with the engine and passage bounds of `settings` (see
+    `RetrieveSettings.passage_bounds`: its own, else the task's `lengths`): how a run's plan,
+    `synthesizrr preview` and `RetrieveContext` all open it."""
+    min_words, max_words = settings.passage_bounds(lengths)
+    return PassageIndex(
+        corpus, backend=settings.backend, index_dir=Path(settings.index_dir) if settings.index_dir else None,
+        passage_min_words=min_words, passage_max_words=max_words,
+        embedding_model=settings.embedding_model, dense_search=settings.dense_search,
+    ).load()
+
+
+def passages_per_seed(settings: RetrieveSettings, per_label: Optional[int], seeds_per_label: Mapping[str, int]) -> int:
+    """`top_k`: the settings' own; else, with a budget of `per_label` examples per label, enough
+    passages per seed to fill it from the label with the fewest seeds, plus one for filtered
+    ones; else `DEFAULT_PASSAGES_PER_SEED`."""
+    if settings.top_k is not None:
+        return settings.top_k
+    if per_label is not None and seeds_per_label:
+        return math.ceil(per_label / min(seeds_per_label.values())) + 1
+    return DEFAULT_PASSAGES_PER_SEED
 
 
 @dataclass

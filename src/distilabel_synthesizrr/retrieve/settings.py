@@ -3,12 +3,13 @@
 The same model is the `retrieval:` section of a run config and the fields of `RetrieveContext`.
 """
 
-from typing import List, Literal, Optional
+from typing import List, Literal, Optional, Tuple
 
 from distilabel.mixins.runtime_parameters import RuntimeParameter
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from distilabel_synthesizrr.retrieve.engines import available_backends
+from distilabel_synthesizrr.task import Lengths
 
 #: Passages per seed when neither `top_k` nor a budget says otherwise.
 DEFAULT_PASSAGES_PER_SEED = 3
@@ -44,6 +45,14 @@ class RetrieveSettings(BaseModel):
         description="Keep only passages that a judge fitted on the seeds gives the label they inherit.",
     )
     index_dir: Optional[RuntimeParameter[str]] = Field(default=None, description="Folder of saved indexes.")
+
+    def passage_bounds(self, lengths: Optional[Lengths] = None) -> Tuple[int, int]:
+        """(min, max) passage words: these settings', else the task's `lengths`, else the generic task's."""
+        lengths = lengths or Lengths()
+        return (
+            lengths.passage_min_words if self.passage_min_words is None else self.passage_min_words,
+            lengths.passage_max_words if self.passage_max_words is None else self.passage_max_words,
+        )
 
     @field_validator("backend")
     @classmethod

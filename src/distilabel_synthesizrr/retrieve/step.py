@@ -1,4 +1,3 @@
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, List, Optional
 
 from distilabel.mixins.runtime_parameters import RuntimeParameter
@@ -6,8 +5,7 @@ from distilabel.steps import Step, StepInput
 from pydantic import Field, PositiveInt, PrivateAttr, field_validator
 
 from distilabel_synthesizrr.data.sources import DataSource, as_source
-from distilabel_synthesizrr.presets import Lengths
-from distilabel_synthesizrr.retrieve.passages import PassageIndex, PassageSelection
+from distilabel_synthesizrr.retrieve.passages import PassageIndex, PassageSelection, open_index
 from distilabel_synthesizrr.retrieve.settings import RetrieveSettings
 
 if TYPE_CHECKING:
@@ -141,16 +139,8 @@ class RetrieveContext(Step, RetrieveSettings):
     def load(self) -> None:
         """Loads the corpus and builds the index, or reuses the saved one."""
         super().load()
-        lengths = Lengths()
-        self._index = PassageIndex(
-            self.corpus,
-            backend=self.backend,
-            index_dir=Path(self.index_dir) if self.index_dir else None,
-            passage_min_words=lengths.passage_min_words if self.passage_min_words is None else self.passage_min_words,
-            passage_max_words=lengths.passage_max_words if self.passage_max_words is None else self.passage_max_words,
-            embedding_model=self.embedding_model,
-            dense_search=self.dense_search,
-        ).load()
+        # A run passes its task's passage bounds; a step built by hand gets the generic task's.
+        self._index = open_index(self, self.corpus)
         self._selection = PassageSelection.of(self, max_per_label=self.max_per_label)
 
     @property

@@ -19,17 +19,25 @@ from distilabel_synthesizrr.refine.judge import JudgeLabel
 from distilabel_synthesizrr.refine.step import Refine
 from distilabel_synthesizrr.retrieve.step import RetrieveContext
 from distilabel_synthesizrr.run.config import RunConfig
-from distilabel_synthesizrr.run.plan import SynthesisPlan, passage_bounds
+from distilabel_synthesizrr.run.plan import SynthesisPlan
+
+#: Tokens back that llama.cpp's DRY sampler looks for repeated runs: the whole prompt (the local
+#: teacher's context is 4,096 tokens; the server refuses its documented -1).
+DRY_WINDOW = 4096
 
 
 def generation_kwargs(config: RunConfig) -> Dict[str, Any]:
     """Sampling settings for the teacher (paper defaults: temperature 0.95, top_p 0.9)."""
     gen = config.generation
-    return {
+    kwargs: Dict[str, Any] = {
         "temperature": gen.temperature,
         "top_p": gen.top_p,
         "max_new_tokens": gen.max_new_tokens or config.task.lengths.max_new_tokens,
     }
+    if gen.dry_multiplier is not None:  # llama.cpp's own request fields
+        kwargs["extra_body"] = {"dry_multiplier": gen.dry_multiplier, "dry_base": 1.75,
+                                "dry_allowed_length": gen.dry_allowed_length, "dry_penalty_last_n": DRY_WINDOW}
+    return kwargs
 
 
 def run_key(plan: SynthesisPlan, llm=None) -> str:
@@ -59,9 +67,9 @@ def run_key(plan: SynthesisPlan, llm=None) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
 
-def checkpoint_path(plan: SynthesisPlan, llm=None) -> Path:
-    """Where the generation step of this run appends its finished rows (keyed by the run)."""
-    return cache_dir() / "checkpoints" / f"{plan.config.task.name}-{plan.method}-{run_key(plan, llm)}.jsonl"
+def checkpoint_path(plan: SynthesisPlan, key: str) -> Path:
+    """Where the generation step of the run keyed `key` (`run_key`) appends its finished rows."""
+    return cache_dir() / "checkpoints" / f"{plan.config.task.name}-{plan.method}-{key}.jsonl"
 
 
 def generation_batch_size(config: RunConfig) -> int:
@@ -79,7 +87,7 @@ def generation_batch_size(config: RunConfig) -> int:
 
 def make_retrieve_step(plan: SynthesisPlan) -> RetrieveContext:
     config = plan.config
-    min_words, max_words = passage_bounds(config)
+    min_words, max_words = config.retrieval.passage_bounds(config.task.lengths)
     settings = config.retrieval.model_dump(exclude={"top_k", "passage_min_words", "passage_max_words"})
     return RetrieveContext(name="retrieve_context", corpus=config.data.corpus, top_k=plan.top_k,
                            passage_min_words=min_words, passage_max_words=max_words,
@@ -110,10 +118,11 @@ def make_cartography_step(plan: SynthesisPlan, drop_rejected: bool = False) -> O
     return Cartography(name="cartography", seed=plan.config.seed, drop_rejected=drop_rejected, **settings.model_dump())
 
 
-def make_generate_step(plan: SynthesisPlan, llm=None):
-    """The generation step of a plan: FewGen, task inversion, or the extractive baseline."""
+def make_generate_step(plan: SynthesisPlan, llm=None, key: Optional[str] = None):
+    """The generation step of a plan: FewGen, task inversion, or the extractive baseline.
+    `key`: the run's `run_key(plan, llm)` where the caller has it already."""
     config, task = plan.config, plan.config.task
-    checkpoint = str(checkpoint_path(plan, llm)) if llm is not None else None
+    checkpoint = str(checkpoint_path(plan, key or run_key(plan, llm))) if llm is not None else None
     batch = generation_batch_size(config)
     if plan.method == "fewgen":
         if llm is None:
@@ -137,7 +146,7 @@ def make_generate_step(plan: SynthesisPlan, llm=None):
 
 def build_pipeline(
     plan: SynthesisPlan, llm=None, name: Optional[str] = None, drop_rejected: bool = False,
-    work_dir: Optional[Path] = None, ray: bool = False,
+    work_dir: Optional[Path] = None, ray: bool = False, key: Optional[str] = None,
 ) -> Pipeline:
     """The distilabel pipeline of a plan: seeds -> retrieve -> generate -> refine (SynthesizRR),
     or labels -> FewGen -> refine. `llm=None` uses the extractive teacher. `work_dir` is
@@ -145,8 +154,10 @@ def build_pipeline(
     `RayPipeline` (every step a Ray actor) instead of the local multiprocess one.
 
     The plan's seeds are handed to `LoadSeeds` as they are (the seeds file is not read again).
+    `key`: the run's `run_key(plan, llm)` where the caller has it already.
     """
     config, task = plan.config, plan.config.task
+    key = key or run_key(plan, llm)
     if llm is not None:
         llm.generation_kwargs = generation_kwargs(config)
     teacher = "extractive" if llm is None else "llm"
@@ -156,13 +167,13 @@ def build_pipeline(
 
         pipeline_class = RayPipeline
     with pipeline_class(
-        name=name or f"synthesizrr-{task.name}-{plan.method}-{teacher}-{run_key(plan, llm)}",
+        name=name or f"synthesizrr-{task.name}-{plan.method}-{teacher}-{key}",
         description=f"SynthesizRR ({plan.method}) on {task.name}",
         cache_dir=work_dir or cache_dir() / "pipelines",
         enable_metadata=True,
     ) as pipeline:
         refine = make_refine_step(plan, llm, drop_rejected)
-        generate = make_generate_step(plan, llm)
+        generate = make_generate_step(plan, llm, key)
         judge = make_judge_step(plan)
         if plan.method == "fewgen":
             load = LabelRequests(name="label_requests", labels=task.label_names, per_label=plan.per_label or 1,

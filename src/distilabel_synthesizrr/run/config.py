@@ -13,20 +13,14 @@ from typing import Any, Dict, List, Literal, Optional, Tuple, Type, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from distilabel_synthesizrr.data.sources import Record, load_records
+from distilabel_synthesizrr.data.sources import DataSpec, Record, load_records
 from distilabel_synthesizrr.errors import ConfigError, DataError
 from distilabel_synthesizrr.generate.settings import GenerateSettings
 from distilabel_synthesizrr.generate.teachers.settings import TeacherSettings
-from distilabel_synthesizrr.presets import (
-    DataSpec,
-    TaskSpec,
-    available_presets,
-    load_preset,
-    read_preset_dict,
-    resolve_data_paths,
-)
+from distilabel_synthesizrr.presets import available_presets, load_preset, read_preset_dict, resolve_data_paths
 from distilabel_synthesizrr.refine.settings import RefineSettings
 from distilabel_synthesizrr.retrieve.settings import RetrieveSettings
+from distilabel_synthesizrr.task import TaskSpec
 
 Method = Literal["synthesizrr", "fewgen"]
 

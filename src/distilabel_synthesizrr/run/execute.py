@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from distilabel.pipeline import Pipeline
 
@@ -25,7 +25,7 @@ from distilabel_synthesizrr.common.paths import cache_dir
 from distilabel_synthesizrr.common.reaper import Reaper, only_in
 from distilabel_synthesizrr.errors import DataError, Interrupted, TeacherError
 from distilabel_synthesizrr.generate.checkpoint import stop_marker_of
-from distilabel_synthesizrr.generate.progress import PipelineProgress, distilabel_logs
+from distilabel_synthesizrr.generate.progress import PipelineProgress, distilabel_logs, token_counts
 from distilabel_synthesizrr.generate.teachers.resilient import BUDGET_SPENT, DEAD_ENDPOINT
 from distilabel_synthesizrr.run.build import (
     build_pipeline,
@@ -35,6 +35,7 @@ from distilabel_synthesizrr.run.build import (
     make_generate_step,
     make_judge_step,
     make_refine_step,
+    run_key,
 )
 from distilabel_synthesizrr.run.config import RunConfig
 from distilabel_synthesizrr.run.plan import SynthesisPlan, plan_run
@@ -58,10 +59,11 @@ def _error_of(row: Dict[str, Any]) -> Optional[str]:
     return next((v for k, v in row.items() if k.startswith("llm_") and k.endswith("_error") and v), None)
 
 
-def retry_failed_rows(plan: SynthesisPlan, llm, rows: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+def retry_failed_rows(plan: SynthesisPlan, llm, rows: List[Dict[str, Any]], key: str) -> List[Dict[str, Any]]:
     """Regenerates the rows whose request failed (in this run or in the cached one being
     resumed), once, in this process, then refines the whole set again. Rows that fail again
-    keep their reason. The steps are the pipeline's own, run by hand on the failed rows."""
+    keep their reason. The steps are the pipeline's own, run by hand on the failed rows (`key`:
+    the run's `run_key`, which names its checkpoint)."""
     # Rows skipped because the token budget was spent stay skipped.
     failed = [i for i, r in enumerate(rows)
               if r.get("drop_reason") == "no_output" and BUDGET_SPENT not in (_error_of(r) or "")]
@@ -69,7 +71,7 @@ def retry_failed_rows(plan: SynthesisPlan, llm, rows: List[Dict[str, Any]]) -> L
         return rows
     logger.info("Retrying the %d rows whose teacher request failed...", len(failed))
     with Pipeline(name="synthesizrr-retry"):  # steps want a pipeline context; it is not run
-        generate = make_generate_step(plan, llm)
+        generate = make_generate_step(plan, llm, key)
         judge = make_judge_step(plan)
         refine = make_refine_step(plan, llm, drop_rejected=False)
         cartography = make_cartography_step(plan)
@@ -96,31 +98,27 @@ def retry_failed_rows(plan: SynthesisPlan, llm, rows: List[Dict[str, Any]]) -> L
     return next(cartography.process(refined)) if cartography is not None else refined
 
 
-def _token_counts(rows: List[Dict[str, Any]]) -> Dict[str, int]:
-    totals = {"prompt_tokens": 0, "completion_tokens": 0}
-    for row in rows:
-        meta = row.get("distilabel_metadata") or {}
-        for key, stats in meta.items():
-            if key.startswith("statistics_") and isinstance(stats, dict):
-                totals["prompt_tokens"] += int(stats.get("input_tokens") or 0)
-                totals["completion_tokens"] += int(stats.get("output_tokens") or 0)
-    return totals
+def is_kept(row: Dict[str, Any]) -> bool:
+    """Whether Refine (or a failed request) left `row` in the dataset: the one rule that splits a
+    run's rows into the kept (`default`) and the `dropped` subsets."""
+    return row.get("drop_reason") is None
 
 
-def save_result(distiset, rows: List[Dict[str, Any]], output: Path) -> None:
+def save_result(distiset, rows: List[Dict[str, Any]], output: Path) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
     """Saves distilabel's Distiset with the kept rows as its `default` subset and the dropped
-    rows (with their reason) as `dropped`."""
+    rows (with their reason) as `dropped`; returns (kept, dropped)."""
     from datasets import Dataset, DatasetDict
 
-    # One table split by filtering: both subsets share the schema, even when one is empty.
+    kept_at = {i for i, row in enumerate(rows) if is_kept(row)}
+    # One table split by the rows' positions: both subsets share the schema, even when one is empty
+    # (`filter` writes an empty subset that loads again; `select([])` does not).
     table = Dataset.from_list(rows)
-    kept = table.filter(lambda r: r["drop_reason"] is None)
-    dropped = table.filter(lambda r: r["drop_reason"] is not None)
-    distiset["default"] = DatasetDict({"train": kept})
-    if len(dropped):
-        distiset["dropped"] = DatasetDict({"train": dropped})
+    distiset["default"] = DatasetDict({"train": table.filter(lambda _, i: i in kept_at, with_indices=True)})
+    if len(kept_at) < len(rows):
+        distiset["dropped"] = DatasetDict({"train": table.filter(lambda _, i: i not in kept_at, with_indices=True)})
     output.mkdir(parents=True, exist_ok=True)
     distiset.save_to_disk(output, save_card=False)
+    return [r for i, r in enumerate(rows) if i in kept_at], [r for i, r in enumerate(rows) if i not in kept_at]
 
 
 def run_synthesis(
@@ -145,7 +143,8 @@ def run_synthesis(
     start = time.perf_counter()
     plan = plan or plan_run(config, limit=limit, method=method)
     # The extractive baseline (no LLM) has no checkpoint: it costs seconds to run again.
-    checkpoint = checkpoint_path(plan, llm) if llm is not None else None
+    key = run_key(plan, llm)
+    checkpoint = checkpoint_path(plan, key) if llm is not None else None
     if checkpoint is not None:
         if not resume:
             checkpoint.unlink(missing_ok=True)
@@ -156,7 +155,7 @@ def run_synthesis(
     work_root = cache_dir() / "work"
     work_root.mkdir(parents=True, exist_ok=True)
     work_dir = None if use_cache else Path(tempfile.mkdtemp(prefix="run-", dir=work_root))
-    pipeline = build_pipeline(plan, llm=llm, work_dir=work_dir, ray=ray is not None)
+    pipeline = build_pipeline(plan, llm=llm, work_dir=work_dir, ray=ray is not None, key=key)
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     with log_to(RunDir(Path(output)).log_file):
@@ -178,7 +177,7 @@ def run_synthesis(
                         shutdown_ray()
             if stop.signalled:
                 raise _interrupted(plan, checkpoint, stop.signalled)
-            return _finish_run(plan, distiset, llm, Path(output), retry_failures, start)
+            return _finish_run(plan, distiset, llm, Path(output), retry_failures, start, key)
         finally:
             if work_dir is not None:
                 shutil.rmtree(work_dir, ignore_errors=True)
@@ -250,11 +249,10 @@ def _interrupted(plan: SynthesisPlan, checkpoint: Optional[Path], signalled: str
                        f"{checkpoint}; run the same command to resume (only the missing rows are generated).")
 
 
-def _summarise(plan: SynthesisPlan, llm, rows: List[Dict[str, Any]], seconds: float) -> RunSummary:
+def _summarise(plan: SynthesisPlan, llm, rows: List[Dict[str, Any]], kept: List[Dict[str, Any]],
+               dropped: List[Dict[str, Any]], seconds: float) -> RunSummary:
     config = plan.config
-    kept = [r for r in rows if r.get("drop_reason") is None]
-    dropped = [r for r in rows if r.get("drop_reason") is not None]
-    tokens = _token_counts(rows)
+    tokens = token_counts(rows)
     teacher = config.teacher
     cost = None
     if llm is not None and (teacher.prompt_price_per_million is not None or teacher.completion_price_per_million is not None):
@@ -281,15 +279,16 @@ def _summarise(plan: SynthesisPlan, llm, rows: List[Dict[str, Any]], seconds: fl
     )
 
 
-def _finish_run(plan: SynthesisPlan, distiset, llm, output: Path, retry_failures: bool, start: float) -> RunResult:
+def _finish_run(plan: SynthesisPlan, distiset, llm, output: Path, retry_failures: bool, start: float,
+                key: str) -> RunResult:
     """Retries failed rows, saves the run folder, and reports a dead teacher."""
     rows = distiset["default"]["train"].to_list() if "default" in distiset else []
     if not rows and plan.expected_rows:
         raise DataError("The pipeline produced no rows: see the pipeline log above for the failing step.")
     if retry_failures and any(_error_of(r) for r in rows):
-        rows = retry_failed_rows(plan, llm, rows)
-    save_result(distiset, rows, output)
-    summary = _summarise(plan, llm, rows, time.perf_counter() - start)
+        rows = retry_failed_rows(plan, llm, rows, key)
+    kept, dropped = save_result(distiset, rows, output)
+    summary = _summarise(plan, llm, rows, kept, dropped, time.perf_counter() - start)
     run_dir = RunDir(output)
     run_dir.write_summary(summary)
     run_dir.write_seeds(plan.seeds)
@@ -306,6 +305,4 @@ def _finish_run(plan: SynthesisPlan, distiset, llm, output: Path, retry_failures
             "ones are in its 'dropped' subset. Fix the endpoint and re-run the same command: only the "
             "failed rows are generated again."
         )
-    kept = [r for r in rows if r.get("drop_reason") is None]
-    dropped = [r for r in rows if r.get("drop_reason") is not None]
     return RunResult(output=Path(output), kept=kept, dropped=dropped, summary=summary)

@@ -6,17 +6,15 @@ RetrICL demonstrations are drawn from that same search.
 """
 
 import logging
-import math
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 from distilabel_synthesizrr.data.sources import Record, load_records, sample_per_label
 from distilabel_synthesizrr.errors import ConfigError, DataError
 from distilabel_synthesizrr.generate.demonstrations import build_retricl_demonstrations, seed_demonstrations
 from distilabel_synthesizrr.generate.prompts import Demonstration
-from distilabel_synthesizrr.retrieve.passages import PassageIndex, PassageSelection
+from distilabel_synthesizrr.retrieve.passages import PassageIndex, PassageSelection, open_index, passages_per_seed
 from distilabel_synthesizrr.retrieve.settings import DEFAULT_PASSAGES_PER_SEED
 from distilabel_synthesizrr.run.config import RunConfig, label_budget
 
@@ -82,15 +80,6 @@ def load_seeds(config: RunConfig) -> List[Record]:
     return seeds
 
 
-def passage_bounds(config: RunConfig) -> Tuple[int, int]:
-    """(min, max) passage words: the retrieval section's, else the task's."""
-    r, lengths = config.retrieval, config.task.lengths
-    return (
-        lengths.passage_min_words if r.passage_min_words is None else r.passage_min_words,
-        lengths.passage_max_words if r.passage_max_words is None else r.passage_max_words,
-    )
-
-
 def check_passages(config: RunConfig, index: PassageIndex, seeds: List[Record], top_k: int,
                    per_label: Optional[int]) -> Dict[str, int]:
     """Runs the selection of the run on all seeds (no LLM) and returns the passages each label
@@ -102,13 +91,14 @@ def check_passages(config: RunConfig, index: PassageIndex, seeds: List[Record], 
     missing = [label for label in labels if not picked[label]]
     if missing:
         r = config.retrieval
+        min_words = r.passage_bounds(config.task.lengths)[0]
         raise DataError(
             f"The seeds of {', '.join(missing)} retrieve no passage from the corpus "
             f"({', '.join(s.describe() for s in config.data.corpus)}) within retrieval.rank_window {r.rank_window}, "
             f"retrieval.similarity_band {r.similarity_band}"
             + (f", retrieval.score_band {r.score_band}" if r.score_band else "")
             + (" and the label check" if r.label_check else "")
-            + f" of passages with at least {passage_bounds(config)[0]} words. Fix: add texts about these labels to "
+            + f" of passages with at least {min_words} words. Fix: add texts about these labels to "
             "the corpus, widen the bands, lower passage_min_words"
             + (", or set retrieval.label_check: false." if r.label_check else ".")
         )
@@ -120,12 +110,14 @@ def check_passages(config: RunConfig, index: PassageIndex, seeds: List[Record], 
     return dict(picked)
 
 
-def plan_run(config: RunConfig, limit: Optional[int] = None, method: Optional[str] = None) -> SynthesisPlan:
-    """Checks the inputs and prepares the run (seeds, index, demonstrations). No LLM call."""
+def plan_run(config: RunConfig, limit: Optional[int] = None, method: Optional[str] = None,
+             seeds: Optional[List[Record]] = None) -> SynthesisPlan:
+    """Checks the inputs and prepares the run (seeds, index, demonstrations). No LLM call.
+    `seeds`: the run's seeds where the caller read them already (`load_seeds`)."""
     method = method or config.method
     if method not in ("synthesizrr", "fewgen"):
         raise ConfigError(f"Unknown method {method!r}: use synthesizrr or fewgen.")
-    seeds = load_seeds(config)
+    seeds = seeds if seeds is not None else load_seeds(config)
     labels = config.task.label_names
     per_label = label_budget(config, labels, limit)
     if method == "fewgen":
@@ -134,21 +126,8 @@ def plan_run(config: RunConfig, limit: Optional[int] = None, method: Optional[st
             per_label=per_label or (config.seeds_per_label or 8) * DEFAULT_PASSAGES_PER_SEED,
             top_k=0, demonstrations=seed_demonstrations(seeds, config.task.lengths.output_max_words),
         )
-    seeds_per_label = Counter(str(s["label"]) for s in seeds)
-    if config.retrieval.top_k is not None:
-        top_k = config.retrieval.top_k
-    elif per_label is not None:
-        # Enough passages per seed to fill the label's budget, plus one for filtered ones.
-        top_k = math.ceil(per_label / min(seeds_per_label.values())) + 1
-    else:
-        top_k = DEFAULT_PASSAGES_PER_SEED
-    r = config.retrieval
-    min_words, max_words = passage_bounds(config)
-    index = PassageIndex(
-        config.data.corpus, backend=r.backend, index_dir=Path(r.index_dir) if r.index_dir else None,
-        passage_min_words=min_words, passage_max_words=max_words,
-        embedding_model=r.embedding_model, dense_search=r.dense_search,
-    ).load()
+    top_k = passages_per_seed(config.retrieval, per_label, Counter(str(s["label"]) for s in seeds))
+    index = open_index(config.retrieval, config.data.corpus, config.task.lengths)
     # The corpus check searches the whole rank window; the demonstrations reuse that search.
     passages = check_passages(config, index, seeds, top_k, per_label)
     demos: List[Demonstration] = []

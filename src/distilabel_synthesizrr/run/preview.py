@@ -6,17 +6,17 @@ reported whether or not the config turns it on), how many a run would use for it
 a few sample passages. A user sees whether the corpus fits the task before paying for generation.
 """
 
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Union
 
 from distilabel_synthesizrr.common.classifier import LabelClassifier
+from distilabel_synthesizrr.common.console import table
 from distilabel_synthesizrr.common.text import truncate_words
-from distilabel_synthesizrr.retrieve.passages import PassageIndex, PassageSelection
+from distilabel_synthesizrr.retrieve.passages import PassageSelection, open_index, passages_per_seed
 from distilabel_synthesizrr.run.config import RunConfig, label_budget, load_config
-from distilabel_synthesizrr.run.plan import load_seeds, passage_bounds
+from distilabel_synthesizrr.run.plan import load_seeds
 
 
 @dataclass
@@ -64,10 +64,7 @@ def preview_config(config: Union[str, Path, RunConfig], samples: int = 2) -> Ret
     seeds = load_seeds(config)
     labels = config.task.label_names
     r = config.retrieval
-    min_words, max_words = passage_bounds(config)
-    index = PassageIndex(config.data.corpus, backend=r.backend, index_dir=Path(r.index_dir) if r.index_dir else None,
-                         passage_min_words=min_words, passage_max_words=max_words,
-                         embedding_model=r.embedding_model, dense_search=r.dense_search).load()
+    index = open_index(r, config.data.corpus, config.task.lengths)
     last = r.rank_window[1]
     found = index.retrieve([s["text"] for s in seeds], last, r.rank_window, (0.0, 1.0), r.score_band)
     judge = LabelClassifier().fit([s["text"] for s in seeds], [str(s["label"]) for s in seeds])
@@ -86,7 +83,7 @@ def preview_config(config: Union[str, Path, RunConfig], samples: int = 2) -> Ret
         agrees[label] = sum(1 for said, _ in verdicts if said == label)
     per_label = label_budget(config, labels, None)
     counts = Counter(str(s["label"]) for s in seeds)
-    top_k = r.top_k or (math.ceil(per_label / min(counts.values())) + 1 if per_label else 3)
+    top_k = passages_per_seed(r, per_label, counts)
     selection = PassageSelection.of(r, max_per_label=per_label, top_k=top_k)
     picked = selection.select(index, seeds)
     usable = Counter(str(seed["label"]) for seed, _ in picked)
@@ -106,12 +103,10 @@ def print_preview(preview: RetrievalPreview, echo: Callable[[str], None] = print
     r = preview.config.retrieval
     echo(f"\nretrieval preview ({preview.corpus_size:,} corpus passages, ranks {r.rank_window[0]}-{r.rank_window[1]}, "
          f"similarity band {r.similarity_band}, label check {'on' if r.label_check else 'off'}; no LLM call):")
-    head = f"{'label':<20}{'seeds':>6}{'retrieved':>11}{'in band':>9}{'judge agrees':>14}{'usable':>8}{'budget':>8}"
-    echo(head)
-    for p in preview.labels:
-        share = f"{p.label_agrees} ({p.label_agrees / p.in_band:.0%})" if p.in_band else "0"
-        echo(f"{p.label[:19]:<20}{p.seeds:>6}{p.retrieved:>11}{p.in_band:>9}{share:>14}{p.usable:>8}"
-             f"{p.budget if p.budget else '-':>8}")
+    rows = [[p.label, p.seeds, p.retrieved, p.in_band,
+             f"{p.label_agrees} ({p.label_agrees / p.in_band:.0%})" if p.in_band else "0", p.usable, p.budget]
+            for p in preview.labels]
+    echo(table(rows, header=["label", "seeds", "retrieved", "in band", "judge agrees", "usable", "budget"]))
     for p in preview.labels:
         for text in p.samples:
             echo(f"  [{p.label}] {text}")

@@ -11,18 +11,26 @@ import string
 from collections import Counter
 from datetime import date
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import yaml
 
 from distilabel_synthesizrr.data.sources import DataSource, Record, columns_of, load_records
 from distilabel_synthesizrr.errors import ConfigError, DataError
-from distilabel_synthesizrr.presets import GENERIC_FILE
+from distilabel_synthesizrr.task import GENERIC_FILE
+
+if TYPE_CHECKING:
+    from distilabel_synthesizrr.run.preview import RetrievalPreview
 
 #: Generic run settings `init` writes (and a config without a preset gets from the settings' defaults).
 GENERIC_BUDGET = 192
 GENERIC_SEEDS_PER_LABEL = 8
+#: `init` turns the label check on when the seeds' judge gives fewer than this share of some label's
+#: passages that label (`synthesizrr preview`'s "judge agrees"): measured on the presets,
+#: docs/benchmarks.md "Which tasks need the label check".
+LABEL_CHECK_BELOW = 0.6
+LABEL_CHECK_OFF = "label_check: false            # true: keep passages a judge fitted on the seeds labels like their seed"
 #: Seeds shorter than this (median, in words) share few words with any passage: a lower band.
 SHORT_TEXT_WORDS = 30
 _PUNCTUATION = set(string.punctuation)
@@ -52,6 +60,41 @@ def read_labelled(path: str, role: str, text_column: Optional[str] = None,
         raise DataError(f"The seeds file {path} has {found} in column {src.label_column!r}: a classifier needs at "
                         "least two labels. Fix: add examples of the other labels, or pass --label-column.")
     return labelled
+
+
+def _looks_like_labels(values: Sequence[str]) -> bool:
+    """A column of labels: at least two values, each repeated on average (at most half as many
+    distinct values as rows, or two), and short."""
+    distinct = len(set(values))
+    return 2 <= distinct <= max(2, len(values) // 2) and max(len(v.split()) for v in values) <= 5
+
+
+def detect_columns(path: str, text_column: Optional[str] = None,
+                   label_column: Optional[str] = None) -> Tuple[Optional[str], Optional[str]]:
+    """The (text, label) columns of a labelled file: the flags' when given, else `text` and
+    `label` when present; in a file of two columns, the one still missing when the data leaves no
+    doubt: the label column holds a few short values repeated across rows (`_looks_like_labels`),
+    the text column does not. What cannot be told stays None, and `read_labelled` then names the
+    columns seen."""
+    columns = [str(c) for c in columns_of(_source(path, text_column, label_column))]
+    text = text_column or ("text" if "text" in columns else None)
+    label = label_column or ("label" if "label" in columns else None)
+    if (text and label) or len(columns) != 2 or (text and text not in columns) or (label and label not in columns):
+        return text, label
+    values = {c: [str(r["text"]) for r in load_records(DataSource(path=path, text_column=c, label_column=None))]
+              for c in columns}
+    if not all(values.values()):
+        return text, label
+    labels = [c for c in columns if _looks_like_labels(values[c])]
+    if text is not None:
+        other = next(c for c in columns if c != text)
+        return text, (other if other in labels else None)
+    if label is not None:
+        other = next(c for c in columns if c != label)
+        return (other if other not in labels else None), label
+    if len(labels) == 1:
+        return next(c for c in columns if c != labels[0]), labels[0]
+    return None, None
 
 
 def _percentile(values: Sequence[int], q: float) -> int:
@@ -143,9 +186,15 @@ def write_config(seeds: str, corpus: Sequence[str], output: Path, test: Optional
     output = Path(output)
     if output.exists() and not force:
         raise ConfigError(f"{output} exists. Fix: choose another --output, or pass --force to overwrite it.")
+    given = (text_column, label_column)
+    text_column, label_column = detect_columns(seeds, *given)
     seed_records = read_labelled(seeds, "seeds", text_column, label_column)
+    if (text_column, label_column) != given and {text_column, label_column} != {"text", "label"}:
+        echo(f"columns of {seeds}: text {text_column!r}, label {label_column!r} (found from the data; "
+             "--text-column / --label-column choose others)")
     counts = Counter(str(r["label"]) for r in seed_records)
-    test_records = read_labelled(test, "test", text_column, label_column) if test else []
+    test_columns = detect_columns(test, *given) if test else (None, None)
+    test_records = read_labelled(test, "test", *test_columns) if test else []
     unknown = sorted({str(r["label"]) for r in test_records} - set(counts))
     if unknown:
         raise DataError(f"The test file {test} has labels the seeds do not: {', '.join(unknown)}. Fix: add seeds of "
@@ -166,9 +215,10 @@ def write_config(seeds: str, corpus: Sequence[str], output: Path, test: Optional
         {label: placeholder_verbalization(label) for label in counts}
     config_dir = output.resolve().parent
     task_name = name or re.sub(r"\W+", "_", output.stem).strip("_") or "my_task"
-    columns = {k: v for k, v in (("text_column", text_column), ("label_column", label_column)) if v}
-
-    def source(path: str) -> str:
+    def source(path: str, text: Optional[str], label: Optional[str]) -> str:
+        # Only the columns not named as a data source expects them by default.
+        columns = {key: name for key, name, default in (("text_column", text, "text"), ("label_column", label, "label"))
+                   if name and name != default}
         return _yaml({"path": _path_for(config_dir, path), **columns}) if columns else _yaml(_path_for(config_dir, path))
 
     lines = [
@@ -189,7 +239,7 @@ def write_config(seeds: str, corpus: Sequence[str], output: Path, test: Optional
         "  # \"that praises the product\")." + (f" Drafted by the {teacher} teacher." if teacher else " Placeholders."),
         "  labels:",
         *[f"    {_yaml(label)}: {_yaml(verbalizations[label])}  # {counts[label]} seeds" for label in sorted(counts)],
-        f"  # Prompts: the generic ones (src/distilabel_synthesizrr/presets/{GENERIC_FILE}); to change them, copy",
+        f"  # Prompts: the generic ones (src/distilabel_synthesizrr/presets/{GENERIC_FILE.name}); to change them, copy",
         "  # their `prompts:` section here.",
         "  # Lengths in words, from your data: seeds' 5th-95th percentile "
         f"{_percentile(seed_words, 5)}-{_percentile(seed_words, 95)}, corpus' 10th-90th "
@@ -199,10 +249,10 @@ def write_config(seeds: str, corpus: Sequence[str], output: Path, test: Optional
         f"  # {plain:.0%} of the seeds are lower-case without punctuation: outputs are normalised the same way when true.",
         f"  normalize_output: {'true' if plain >= 0.9 else 'false'}",
         "data:",
-        f"  seeds: {source(seeds)}",
+        f"  seeds: {source(seeds, text_column, label_column)}",
         "  corpus:",
         *[f"    - {_yaml({'path': _path_for(config_dir, p), 'label_column': None})}" for p in corpus],
-        f"  test: {source(test)}" if test else
+        f"  test: {source(test, *test_columns)}" if test else
         "  # test: FILE  (labelled real examples: the reference of distill/evaluate/experiment)",
         "",
         "# Run settings: the package's generic defaults (docs/benchmarks.md, \"tuned vs generic\").",
@@ -212,7 +262,7 @@ def write_config(seeds: str, corpus: Sequence[str], output: Path, test: Optional
         "retrieval:",
         f"  similarity_band: {_yaml(band)}  # lexical seed/passage similarity kept"
         + (" (lower for short texts)" if band[0] < 0.05 else ""),
-        "  label_check: false            # true: keep passages a judge fitted on the seeds labels like their seed",
+        f"  {LABEL_CHECK_OFF}",
         "generation:",
         "  mode: retricl                 # retricl (the paper's best) | zero_shot | seed_shot",
         "  temperature: 0.6",
@@ -224,3 +274,29 @@ def write_config(seeds: str, corpus: Sequence[str], output: Path, test: Optional
     echo(f"wrote {output}: {len(counts)} labels from {len(seed_records)} seeds ("
          + ", ".join(f"{label} {n}" for label, n in sorted(counts.items())) + f"), {len(corpus_texts):,} corpus texts")
     return output
+
+
+def lowest_agreement(preview: "RetrievalPreview") -> Optional[Tuple[str, float]]:
+    """(label, share) of the label whose in-band passages the seeds' judge agrees with least."""
+    shares = [(p.label, p.label_agrees / p.in_band) for p in preview.labels if p.in_band]
+    return min(shares, key=lambda pair: pair[1]) if shares else None
+
+
+def choose_label_check(path: Path) -> "RetrievalPreview":
+    """Previews retrieval for the config `init` wrote at `path` and turns its label check on when
+    the judge agrees with fewer than `LABEL_CHECK_BELOW` of some label's passages (the corpus
+    then holds many passages about other labels, which the teacher would rewrite under the
+    seed's). Returns the preview of the config as it is left."""
+    from distilabel_synthesizrr.run.preview import preview_config
+
+    path = Path(path)
+    preview = preview_config(path)
+    lowest = lowest_agreement(preview)
+    if lowest is None or lowest[1] >= LABEL_CHECK_BELOW:
+        return preview
+    label, share = lowest
+    text = path.read_text(encoding="utf-8")
+    on = (f"label_check: true             # the seeds' judge agrees with only {share:.0%} of {label}'s passages "
+          f"(init turns the check on under {LABEL_CHECK_BELOW:.0%})")
+    path.write_text(text.replace(LABEL_CHECK_OFF, on, 1), encoding="utf-8")
+    return preview_config(path)  # what a run would use, with the check on

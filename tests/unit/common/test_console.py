@@ -4,7 +4,9 @@ warnings on screen, every record in the log file; everything restored afterwards
 import io
 import logging
 
+import datasets
 import tqdm
+from huggingface_hub import utils as hub
 
 from distilabel_synthesizrr.common import console
 from distilabel_synthesizrr.common.console import Console, current, log_to, prefixed, stage, table
@@ -16,10 +18,14 @@ class Terminal(io.StringIO):
 
 
 def test_table_aligns_numbers_right_and_text_left():
-    text = table([["kept", 23], ["dropped", 1]], header=["what", "rows"])
-    assert text.splitlines() == ["what     rows", "-------  ----", "kept       23", "dropped     1"]
-    mixed = table([["seeds", 64], ["per label", "acq=3, crude=2"]])
-    assert mixed.splitlines() == ["seeds      64", "per label  acq=3, crude=2"]
+    head, rule, *rows = table([["kept", 23], ["dropped", 1], ["stopped", None]], header=["what", "rows"]).splitlines()
+    assert head.split() == ["what", "rows"] and set(rule) == {"─"}
+    assert [row.split() for row in rows] == [["kept", "23"], ["dropped", "1"], ["stopped", "-"]]
+    assert len({len(row) for row in [head, *rows]}) == 1  # numbers end in one column
+    assert rows[0].startswith("kept ") and rows[1].startswith("dropped ")  # text starts in one
+    mixed = table([["seeds", 64], ["per label", "acq=3, crude=2 [b]"]]).splitlines()
+    assert mixed[1].endswith("acq=3, crude=2 [b]")  # brackets are text, not markup
+    assert mixed[0].index("64") == mixed[1].index("acq")
 
 
 def test_without_a_terminal_a_bar_prints_a_plain_line_per_interval_and_one_at_the_end(clock):
@@ -101,16 +107,20 @@ def test_the_console_restores_logging_and_progress_bars_of_other_libraries():
     own = logging.StreamHandler(io.StringIO())
     library.addHandler(own)
     library.propagate = False
+    assert datasets.is_progress_bar_enabled() and not hub.are_progress_bars_disabled()
     try:
         with Console(stream=io.StringIO()) as c:
             assert current() is c and root.handlers == c.handlers
+            # datasets and the Hub by their own switches; what has none (SetFit's sentence-transformers) by tqdm's
+            assert not datasets.is_progress_bar_enabled() and hub.are_progress_bars_disabled()
             assert tqdm.tqdm(range(3), file=io.StringIO()).disable
             assert own not in library.handlers and library.propagate  # its records reach the log file
         assert current() is None
         assert root.handlers == handlers and root.level == level
+        assert datasets.is_progress_bar_enabled() and not hub.are_progress_bars_disabled()
         assert not tqdm.tqdm(range(3), file=io.StringIO()).disable
         with Console(verbose=True, stream=io.StringIO()):  # --verbose: other libraries' bars too
-            assert not tqdm.tqdm(range(3), file=io.StringIO()).disable
+            assert datasets.is_progress_bar_enabled() and not tqdm.tqdm(range(3), file=io.StringIO()).disable
     finally:
         library.removeHandler(own)
 

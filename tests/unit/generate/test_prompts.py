@@ -88,7 +88,7 @@ class TestPerLabelPrefixes:
     def test_prefixes_of_unknown_labels_are_refused(self, task):
         from pydantic import ValidationError
 
-        from distilabel_synthesizrr.presets import TaskSpec
+        from distilabel_synthesizrr.task import TaskSpec
 
         data = task.model_dump()
         data["prompts"]["output_prefixes"] = {"ship": "Ship story:"}

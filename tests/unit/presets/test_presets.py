@@ -2,7 +2,8 @@ import pytest
 from pydantic import ValidationError
 
 from distilabel_synthesizrr.errors import ConfigError
-from distilabel_synthesizrr.presets import TaskSpec, available_presets, generic_prompts, load_preset
+from distilabel_synthesizrr.presets import available_presets, load_preset
+from distilabel_synthesizrr.task import TaskSpec
 
 
 @pytest.mark.parametrize("name", ["reuters_topics", "movie_sentiment", "quote_topics"])
@@ -18,26 +19,22 @@ def test_available_presets():
     assert available_presets() == ["movie_sentiment", "quote_topics", "reuters_topics"]
 
 
-def test_a_task_without_prompts_or_lengths_gets_the_generic_ones():
-    task = TaskSpec(name="mine", labels={"a": "about apples", "b": "about bananas"})
-    assert task.prompts == generic_prompts()
-    assert "{verbalization}" in task.prompts.instruction and task.prompts.context_header == "Text:"
-    assert task.lengths.output_max_words > task.lengths.output_min_words
-
-
-def test_instruction_must_name_the_label(task):
-    data = task.model_dump()
-    data["prompts"]["instruction"] = "Rewrite the article."
-    with pytest.raises(ValidationError, match="verbalization"):
-        TaskSpec.model_validate(data)
-
-
-def test_verbalize_unknown_label(task):
-    with pytest.raises(ConfigError, match="'ship' has no verbalization"):
-        task.verbalize("ship")
-
-
 class TestRunDefaults:
+    def test_run_sections_are_typed_and_only_what_a_preset_sets_is_a_default(self, tmp_path):
+        import yaml
+
+        from distilabel_synthesizrr.presets import read_preset_dict
+
+        defaults = load_preset("reuters_topics").run_defaults()
+        assert defaults["retrieval"] == {"label_check": True}
+        assert defaults["generation"]["mode"] == "retricl" and "top_p" not in defaults["generation"]
+        preset = read_preset_dict("reuters_topics")
+        preset["retrieval"]["label_chek"] = True
+        path = tmp_path / "mine.yaml"
+        path.write_text(yaml.safe_dump(preset))
+        with pytest.raises(ValidationError, match="label_chek"):
+            load_preset(str(path))
+
     def test_a_preset_carries_the_run_settings_found_best_for_its_task(self):
         from distilabel_synthesizrr.run.config import config_from_dict
 
@@ -70,7 +67,7 @@ class TestRunDefaults:
 
 
 def test_meta_nouns_default_and_per_preset(task):
-    from distilabel_synthesizrr.presets import META_NOUNS
+    from distilabel_synthesizrr.task import META_NOUNS
 
     assert load_preset("reuters_topics").task.prompts.meta_nouns == list(META_NOUNS)
     assert load_preset("movie_sentiment").task.prompts.meta_nouns[-3:] == ["movie", "film", "plot"]

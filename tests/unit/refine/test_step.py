@@ -1,8 +1,8 @@
 import pytest
 
 from distilabel_synthesizrr import Refine, load_preset
-from distilabel_synthesizrr.presets import META_NOUNS
 from distilabel_synthesizrr.refine.step import clean_text
+from distilabel_synthesizrr.task import META_NOUNS
 
 
 def refine(task, rows, **kwargs):

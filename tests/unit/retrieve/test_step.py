@@ -34,6 +34,23 @@ class TestRetrieveContext:
         assert rows and all(r["passage_id"] != "doc-0" for r in rows)
         assert all(r["similarity"] <= 0.9 for r in rows)
 
+    def test_a_passage_that_quotes_its_seed_is_never_used(self, tmp_path):
+        import json
+
+        seed = "opec agrees to cut crude oil output as oil prices rise in march"
+        texts = [
+            # a reply that quotes the seed: far below the similarity band's top, yet the seed itself
+            "Re: the news today. " + seed + ". I doubt it will hold; traders said the cartel has broken such pacts "
+            "before and the market barely moved on the report, analysts in London and New York added.",
+            "Oil prices rose as OPEC members agreed to cut crude output, ministers said after the meeting.",
+            "Crude output in the North Sea fell in March as oil companies cut spending on new fields.",
+        ]
+        corpus = tmp_path / "corpus.jsonl"
+        corpus.write_text("\n".join(json.dumps({"id": f"doc-{i}", "text": t}) for i, t in enumerate(texts)))
+        rows = next(make(corpus, tmp_path, top_k=3, similarity_band=[0.0, 0.95]).process([{"text": seed, "label": "crude"}]))
+        assert {r["passage_id"] for r in rows} == {"doc-1", "doc-2"}
+        assert all(r["similarity"] < 0.9 for r in rows)
+
     def test_long_passages_are_cut_at_a_sentence_end(self, corpus_file, tmp_path):
         rows = next(make(corpus_file, tmp_path, top_k=1, passage_max_words=20).process([SEED]))
         assert rows[0]["context"].endswith(".") and len(rows[0]["context"].split()) <= 20

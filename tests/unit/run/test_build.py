@@ -24,6 +24,7 @@ def test_how_requests_are_sent_and_paid_for_resumes(config_dict):
     base = _key(config_dict)
     teacher = config_dict["teacher"]
     for change in ({"max_total_tokens": 10_000}, {"timeout": 5.0}, {"max_retries": 7}, {"max_concurrency": 2},
+                   {"threads": 1},
                    {"requests_per_minute": 60}, {"tokens_per_minute": 1000}, {"prompt_price_per_million": 0.5},
                    {"completion_price_per_million": 1.5}, {"max_consecutive_failures": 2}, {"batch_size": 3}):
         assert _key(config_dict, teacher={**teacher, **change}) == base, change
@@ -36,3 +37,15 @@ def test_the_model_and_the_prompts_start_afresh(config_dict):
     prompts = {**task["prompts"], "instruction": task["prompts"]["instruction"].replace("short", "brief")}
     assert _key(config_dict, task={**task, "prompts": prompts}) != base
     assert _key(config_dict, generation={"mode": "retricl", "shots": 1, "demonstration_block": 2}) != base
+
+
+def test_the_copy_penalty_reaches_llama_cpp_as_its_own_request_fields(config_dict):
+    from distilabel_synthesizrr.run.build import generation_kwargs
+
+    plain = config_from_dict(config_dict)
+    assert "extra_body" not in generation_kwargs(plain)  # an endpoint that is not llama.cpp gets no unknown fields
+    dry = config_from_dict({**config_dict, "generation": {"mode": "retricl", "dry_multiplier": 0.8}})
+    assert generation_kwargs(dry)["extra_body"] == {"dry_multiplier": 0.8, "dry_base": 1.75, "dry_allowed_length": 4,
+                                                    "dry_penalty_last_n": 4096}
+    assert _key(config_dict, generation={"mode": "retricl", "shots": 1, "dry_multiplier": 0.8}) != \
+        _key(config_dict, generation={"mode": "retricl", "shots": 1})

@@ -24,8 +24,9 @@ class TestBadSeeds:
             write_config(seeds, [str(corpus_file)], tmp_path / "c.yaml")
 
     def test_no_label_column_names_the_columns_seen(self, tmp_path, corpus_file):
-        seeds = self._write(tmp_path, "text,topic\noil rose,crude\nrates up,interest\n")
-        with pytest.raises(DataError, match="no label column 'label' \\(columns seen: text, topic\\).*--label-column"):
+        # three columns: which one holds the labels is the user's to say
+        seeds = self._write(tmp_path, "text,topic,source\noil rose,crude,wire\nrates up,interest,wire\n")
+        with pytest.raises(DataError, match="no label column 'label' \\(columns seen: text, topic, source\\).*--label-column"):
             write_config(seeds, [str(corpus_file)], tmp_path / "c.yaml")
 
     def test_empty_texts(self, tmp_path, corpus_file):
@@ -42,6 +43,69 @@ class TestBadSeeds:
         config = load_config(path)
         assert config.data.seeds.text_column == "body" and config.data.seeds.label_column == "topic"
         assert set(config.task.labels) == {"crude", "interest"}
+
+
+class TestColumnsFoundFromTheData:
+    MESSAGES = [("my card was charged twice for one order", "billing"), ("refund the second charge please", "billing"),
+                ("the invoice shows the wrong amount again", "billing"), ("the app crashes when I open settings", "bug"),
+                ("login fails with an error since the update", "bug"), ("the export button does nothing at all", "bug")]
+
+    def _write(self, tmp_path, header, rows, name="seeds.csv"):
+        path = tmp_path / name
+        path.write_text(header + "\n" + "".join(f'"{a}","{b}"\n' for a, b in rows))
+        return str(path)
+
+    def test_a_two_column_file_needs_no_flags(self, tmp_path, corpus_file):
+        seeds = self._write(tmp_path, "message,group", self.MESSAGES)
+        test = self._write(tmp_path, "group,message", [(b, a) for a, b in self.MESSAGES[:4]], name="test.csv")
+        said = []
+        config = load_config(write_config(seeds, [str(corpus_file)], tmp_path / "c.yaml", test=test, echo=said.append))
+        assert (config.data.seeds.text_column, config.data.seeds.label_column) == ("message", "group")
+        assert (config.data.test.text_column, config.data.test.label_column) == ("message", "group")
+        assert set(config.task.labels) == {"billing", "bug"}
+        assert any("text 'message', label 'group' (found from the data" in line for line in said)
+
+    def test_the_other_column_of_a_text_column_is_the_label(self, tmp_path, corpus_file):
+        seeds = self._write(tmp_path, "text,group", self.MESSAGES)
+        config = load_config(write_config(seeds, [str(corpus_file)], tmp_path / "c.yaml"))
+        assert (config.data.seeds.text_column, config.data.seeds.label_column) == ("text", "group")
+
+    def test_two_columns_of_distinct_texts_leave_a_doubt(self, tmp_path, corpus_file):
+        seeds = self._write(tmp_path, "message,reply", [(a, a.upper() + " ok") for a, _ in self.MESSAGES])
+        with pytest.raises(DataError, match="no column 'text' \\(columns: message, reply\\)"):
+            write_config(seeds, [str(corpus_file)], tmp_path / "c.yaml")
+
+
+class TestLabelCheckFromThePreview:
+    @pytest.fixture
+    def seeds_file(self, tmp_path):
+        from tests.conftest import SEEDS
+
+        path = tmp_path / "seeds.csv"  # three seeds a label: as many as RetrICL's shots
+        more = [("opec oil ministers meet as crude prices fall", "crude"), ("bond yields rise as rates climb", "interest")]
+        path.write_text("text,label\n" + "".join(f'"{t}",{label}\n' for t, label in SEEDS + more))
+        return path
+
+    def test_init_turns_the_check_on_under_the_threshold_and_says_why(self, tmp_path, seeds_file, corpus_file,
+                                                                      monkeypatch):
+        from distilabel_synthesizrr.run import scaffold
+
+        path = write_config(str(seeds_file), [str(corpus_file)], tmp_path / "c.yaml")
+        assert load_config(path).retrieval.label_check is False
+        monkeypatch.setattr(scaffold, "LABEL_CHECK_BELOW", 1.01)  # every share is under it
+        preview = scaffold.choose_label_check(path)
+        label, share = scaffold.lowest_agreement(preview)
+        assert load_config(path).retrieval.label_check is True and preview.config.retrieval.label_check is True
+        assert f"agrees with only {share:.0%} of {label}'s passages (init turns the check on under 101%)" in path.read_text()
+
+    def test_init_leaves_it_off_when_the_judge_agrees_enough(self, tmp_path, seeds_file, corpus_file, monkeypatch):
+        from distilabel_synthesizrr.run import scaffold
+
+        path = write_config(str(seeds_file), [str(corpus_file)], tmp_path / "c.yaml")
+        monkeypatch.setattr(scaffold, "LABEL_CHECK_BELOW", 0.0)
+        preview = scaffold.choose_label_check(path)
+        assert scaffold.lowest_agreement(preview) is not None
+        assert load_config(path).retrieval.label_check is False
 
 
 def test_written_config_is_valid_and_relative(tmp_path, seeds_file, corpus_file):

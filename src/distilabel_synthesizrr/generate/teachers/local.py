@@ -44,8 +44,9 @@ def free_port(preferred: int = 0) -> int:
 
 
 def stable_port(key: str) -> int:
-    """A port in 20000-29999 derived from `key`: the same model gets the same URL on every
-    run, so distilabel's cache (whose signature includes the URL) resumes interrupted runs."""
+    """A port in 20000-29999 derived from `key`: the same model gets the same URL on every run,
+    so a `synthesizrr teacher serve` user can point other tools at one address per model (a run's
+    checkpoint does not depend on the URL: see `run.build.run_key`)."""
     return 20000 + int(hashlib.sha256(key.encode()).hexdigest(), 16) % 10000
 
 
@@ -113,7 +114,8 @@ class LocalTeacher:
 
     @classmethod
     def from_config(cls, config: TeacherSettings, port: int = 0) -> "LocalTeacher":
-        teacher = cls(model=config.model, port=port, max_concurrency=config.concurrency, timeout=config.request_timeout)
+        teacher = cls(model=config.model, port=port, max_concurrency=config.concurrency, timeout=config.request_timeout,
+                      threads=config.threads)
         teacher.config = config.model_copy(update={"model": teacher.model})
         return teacher
 

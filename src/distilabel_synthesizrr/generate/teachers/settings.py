@@ -27,6 +27,10 @@ class TeacherSettings(BaseModel):
         description="The endpoint's model name (openai); for the local teacher a shipped model's name "
                     "(`synthesizrr teacher list`), a GGUF file path or REPO_ID:FILE.gguf (default: the default model).")
     base_url: Optional[str] = None
+    threads: Optional[int] = Field(
+        default=None, ge=1,
+        description="Local teacher: llama.cpp's threads for generation (default: every core but one, which keeps "
+                    "it fast while other work shares the machine; all cores are faster on a quiet one).")
     api_key_env: str = Field(default="OPENAI_API_KEY", description="Environment variable holding the API key.")
     max_concurrency: Optional[int] = Field(
         default=None, ge=1,

@@ -1,10 +1,10 @@
-"""The one copy rule (`refine.copies`), and that the filter and the metrics apply it alike."""
+"""The one copy rule (`common.copies`), and that the filter and the metrics apply it alike."""
 
 import pytest
 
 from distilabel_synthesizrr import Refine
+from distilabel_synthesizrr.common.copies import copies, quotes, source_grams
 from distilabel_synthesizrr.evaluate.lexical import context_copy_rate, seed_copy_rate
-from distilabel_synthesizrr.refine.copies import copies, source_grams
 
 SEED = "one two three four five six seven eight nine ten"
 
@@ -73,3 +73,12 @@ def test_context_copy_rate_is_the_same_rule(task):
     assert expected == [False, False, True, False]
     assert context_copy_rate(rows, [context] * len(rows)) == pytest.approx(sum(expected) / len(rows))
     assert context_copy_rate(rows, [context] * len(rows)) == seed_copy_rate(rows, [context], share=0.5)
+
+
+def test_a_passage_quotes_its_seed_when_it_holds_half_of_the_seed_s_phrases():
+    seed = "the bank of england cut its base rate by half a point on thursday"
+    assert quotes("Re: " + seed.upper() + "! Nobody expected it, and sterling fell against the dollar.", seed)
+    # a passage on the same story in other words, or one phrase of the seed, quotes nothing
+    assert not quotes("The Bank of England lowered rates on Thursday; sterling fell.", seed)
+    assert not quotes("Markets said the bank of england cut its base rate again, as in 1986.", seed)
+    assert not quotes("anything at all", "too short to quote")  # under six words: no phrase

@@ -1,7 +1,8 @@
 """The copy rule: when a text is a near-copy of source texts (seeds, a retrieved passage).
 
-One rule serves the filter and the metrics: `Refine` drops rows that copy the seeds, and
-`seed_copy_rate` and `context_copy_rate` (`synthesizrr evaluate`) count such rows. A text
+One rule serves the filters and the metrics: retrieval drops passages that quote their seed,
+`Refine` drops rows that copy the seeds, and `seed_copy_rate` and `context_copy_rate`
+(`synthesizrr evaluate`) count such rows. A text
 copies its sources when it shares word `n`-grams with them (lower-cased, punctuation
 ignored) and those shared `n`-grams are at least `share` of all its own `n`-grams. With
 `share=0`, one shared `n`-gram is enough.
@@ -13,6 +14,9 @@ from distilabel_synthesizrr.common.text import ngram_set
 
 #: A shared run of this many words is a copied phrase.
 COPY_WORDS = 6
+#: A passage holding at least this share of its seed's word n-grams quotes the seed (a reply that
+#: quotes it, a story that repeats it): rewritten, it would only give the seed back.
+QUOTE_SHARE = 0.5
 
 Grams = AbstractSet[Tuple[str, ...]]
 
@@ -37,4 +41,10 @@ def copies(text: str, *sources: Grams, share: float, n: int = COPY_WORDS) -> boo
     return bool(taken) and len(taken) >= share * len(grams)
 
 
-__all__ = ["COPY_WORDS", "copies", "source_grams"]
+def quotes(passage: str, seed: str, n: int = COPY_WORDS) -> bool:
+    """Whether `passage` quotes `seed`: it holds at least `QUOTE_SHARE` of the seed's word
+    `n`-grams (`copies` with the roles swapped). A seed shorter than `n` words quotes nothing."""
+    return copies(seed, ngram_set(passage, n), share=QUOTE_SHARE, n=n)
+
+
+__all__ = ["COPY_WORDS", "QUOTE_SHARE", "copies", "quotes", "source_grams"]
