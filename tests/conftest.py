@@ -61,7 +61,7 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """The test command runs the suite in two pytest-xdist workers (`-n 2 --dist loadgroup`): the
+    """The test command runs the suite in three pytest-xdist workers (`-n 3 --dist loadgroup`): the
     tests of one real server share a worker, so that a session starts it once (the Argilla server)
     or two never compete for the cores (the local teacher's llama.cpp)."""
     for item in items:

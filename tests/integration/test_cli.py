@@ -119,7 +119,7 @@ def test_fewer_seeds_than_shots(tmp_path, cli):
 
 def test_fewgen_with_the_extractive_teacher_is_refused(tmp_path, cli):
     proc = cli("run", str(ROOT / "examples" / "movie_sentiment.yaml"), "--teacher", "extractive",
-                       "--method", "fewgen", "--output", str(tmp_path / "o"))
+               "--method", "fewgen", "--output", str(tmp_path / "o"))
     assert proc.returncode == 2 and "FewGen needs an LLM teacher" in proc.stderr
 
 
@@ -137,14 +137,14 @@ def test_presets_lists_the_shipped_presets(cli):
         assert f"generation.temperature {load_preset(name).generation.temperature}" in defaults
 
 
-def test_experiment_with_the_extractive_method(tmp_path):
+def test_experiment_with_the_extractive_method(tmp_path, cli):
     """The smallest experiment the CLI allows: one method, 8 examples, a one-step student."""
     config = _write_config(tmp_path, {"preset": "movie_sentiment", "seeds_per_label": 4,
                                       "teacher": {"kind": "extractive"}})
     out = tmp_path / "experiment"
-    proc = synthesizrr("experiment", str(config), "--methods", "extractive", "--budget", "8", "--sample-size", "8",
-                       "--iterations", "1", "--max-steps", "1", "--batch-size", "4", "--max-length", "32",
-                       "--eval-size", "20", "--output", str(out))
+    proc = cli("experiment", str(config), "--methods", "extractive", "--budget", "8", "--sample-size", "8",
+               "--iterations", "1", "--max-steps", "1", "--batch-size", "4", "--max-length", "32",
+               "--eval-size", "20", "--output", str(out))
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = json.loads((out / "experiment.json").read_text())
     assert results["teacher"] == "extractive" and results["methods"] == ["extractive"] and results["budget"] == 8

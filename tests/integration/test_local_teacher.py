@@ -134,7 +134,7 @@ def _requests(log: Path) -> int:
 def test_a_run_on_a_busy_machine_loses_nothing(tmp_path):
     """Both cores taken by other processes: the run is slower, and every row is generated with
     one request each (no time-out, no request sent twice). Speed is measured in
-    benchmarks/local_teacher_load.py, not here."""
+    `benchmarks/local_teacher.py load`, not here."""
     spin = "import time\nend = time.monotonic() + 900\nwhile time.monotonic() < end: pass\n"
     load = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(os.cpu_count() or 2)]
     try:

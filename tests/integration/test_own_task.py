@@ -125,7 +125,7 @@ def test_every_command_on_the_own_config(own_config, tmp_path, in_process):
     assert json.loads((elsewhere / "eval" / "metrics.json").read_text())["task"] == "quotes"
 
     experiment = in_process("experiment", config, "--teacher", "extractive", "--methods", "extractive",
-                             "--output", "exp", "--sample-size", "30", *student, cwd=elsewhere)
+                            "--output", "exp", "--sample-size", "30", *student, cwd=elsewhere)
     assert experiment.returncode == 0, experiment.stderr[-3000:]
     table = (elsewhere / "exp" / "experiment.md").read_text()
     assert "| extractive |" in table and "| seeds only |" in table
@@ -180,7 +180,7 @@ def test_init_rejects_a_bad_seeds_file_before_any_work(content, message, tmp_pat
     seeds = tmp_path / "seeds.csv"
     seeds.write_text(content)
     proc = in_process("init", "--seeds", str(seeds), "--corpus", str(user_files / "corpus.jsonl"),
-                       "--output", "cfg.yaml", cwd=tmp_path)
+                      "--output", "cfg.yaml", cwd=tmp_path)
     assert proc.returncode == 2
     assert message in proc.stderr
     assert not (tmp_path / "cfg.yaml").exists()

@@ -14,7 +14,7 @@ import time
 import pytest
 import yaml
 from distilabel.distiset import Distiset
-from tests.conftest import wait_for
+from tests.conftest import DOWNLOADS, SESSION_CACHES, _make_cache, wait_for
 
 from distilabel_synthesizrr.common.reaper import alive, descendants
 from distilabel_synthesizrr.testing import MockOpenAIServer
@@ -24,11 +24,14 @@ pytestmark = pytest.mark.slow
 BUDGET = 16
 
 
+CONFIG = {"preset": "reuters_topics", "budget": BUDGET,
+          "teacher": {"kind": "openai", "model": "mock-model", "max_concurrency": 1}}
+
+
 @pytest.fixture
 def config_path(tmp_path):
     path = tmp_path / "run.yaml"
-    path.write_text(yaml.safe_dump({"preset": "reuters_topics", "budget": BUDGET,
-                                    "teacher": {"kind": "openai", "model": "mock-model", "max_concurrency": 1}}))
+    path.write_text(yaml.safe_dump(CONFIG))
     return path
 
 
@@ -79,8 +82,24 @@ def interrupt_at_random(proc, server, how: str, seed: int):
     return below, finish(proc, 60)
 
 
+@pytest.fixture(scope="module")
+def whole_run(tmp_path_factory, session_cache):
+    """The summary of the same run never interrupted (one for both ways of interrupting it), with
+    a cache of its own for its checkpoint, like every test's (see tests/conftest.py)."""
+    folder = tmp_path_factory.mktemp("whole")
+    config = folder / "run.yaml"
+    config.write_text(yaml.safe_dump(CONFIG))
+    cache = _make_cache(folder / "cache", {sub: (session_cache / sub).resolve() for sub in DOWNLOADS + SESSION_CACHES})
+    with MockOpenAIServer(latency=0.3) as server:
+        proc = start("run", config, folder / "out", server, "--fresh",
+                     env={"SYNTHESIZRR_CACHE_DIR": str(cache), "DISTILABEL_CACHE_DIR": str(cache / "distilabel")})
+        output = finish(proc, 300)
+    assert proc.returncode == 0, output[-3000:]
+    return yaml.safe_load((folder / "out" / "distiset_configs" / "synthesizrr_summary.json").read_text())
+
+
 @pytest.mark.parametrize("how", ["ctrl-c", "kill"])
-def test_an_interrupted_run_keeps_its_rows_and_resumes(config_path, tmp_path, how):
+def test_an_interrupted_run_keeps_its_rows_and_resumes(config_path, tmp_path, how, whole_run):
     out = tmp_path / "out"
     with MockOpenAIServer(latency=0.3) as server:
         proc = start("run", config_path, out, server)
@@ -102,16 +121,10 @@ def test_an_interrupted_run_keeps_its_rows_and_resumes(config_path, tmp_path, ho
             list(Distiset.load_from_disk(out).get("dropped", {"train": []})["train"])
         assert len(rows) == BUDGET
         assert server.requests == BUDGET, "a row was generated twice"
-
-        # The same dataset, in size and labels, as a run that was never interrupted.
-        whole = tmp_path / "whole"
-        proc = start("run", config_path, whole, server, "--fresh")
-        finish(proc, 300)
-        assert proc.returncode == 0
+    # The same dataset, in size and labels, as a run that was never interrupted.
     summary = yaml.safe_load((out / "distiset_configs" / "synthesizrr_summary.json").read_text())
-    reference = yaml.safe_load((whole / "distiset_configs" / "synthesizrr_summary.json").read_text())
     for key in ("generated", "kept", "rows_per_label"):
-        assert summary[key] == reference[key]
+        assert summary[key] == whole_run[key]
     assert stopped_in < 120
 
 

@@ -206,7 +206,7 @@ class PassageSelection:
     def of(cls, settings: RetrieveSettings, max_per_label: Optional[int] = None,
            top_k: Optional[int] = None) -> "PassageSelection":
         """The selection rules of a stage's settings (`top_k` overrides the settings')."""
-        return cls(top_k=top_k or settings.top_k or DEFAULT_PASSAGES_PER_SEED, rank_window=settings.rank_window,
+        return cls(top_k=top_k or passages_per_seed(settings, None, {}), rank_window=settings.rank_window,
                    similarity_band=settings.similarity_band, score_band=settings.score_band,
                    deduplicate=settings.deduplicate, max_per_label=max_per_label, label_check=settings.label_check)
 

@@ -18,11 +18,15 @@ import yaml
 
 from distilabel_synthesizrr.data.sources import DataSource, Record, columns_of, load_records
 from distilabel_synthesizrr.errors import ConfigError, DataError
+from distilabel_synthesizrr.generate.settings import GenerateSettings
 from distilabel_synthesizrr.task import GENERIC_FILE
 
 if TYPE_CHECKING:
     from distilabel_synthesizrr.run.preview import RetrievalPreview
 
+#: Demonstrations per prompt: `GenerateSettings`' default (the paper's 3); `init` writes fewer when a
+#: label has fewer seeds.
+DEFAULT_SHOTS = GenerateSettings.model_fields["shots"].default
 #: Generic run settings `init` writes (and a config without a preset gets from the settings' defaults).
 GENERIC_BUDGET = 192
 GENERIC_SEEDS_PER_LABEL = 8
@@ -265,6 +269,10 @@ def write_config(seeds: str, corpus: Sequence[str], output: Path, test: Optional
         f"  {LABEL_CHECK_OFF}",
         "generation:",
         "  mode: retricl                 # retricl (the paper's best) | zero_shot | seed_shot",
+        f"  shots: {min(DEFAULT_SHOTS, per_label)}" + ("                      # demonstrations per prompt (paper: 3)"
+                                                     if per_label >= DEFAULT_SHOTS else
+                                                     "                      # fewer than 3: the scarcest label has "
+                                                     f"{per_label} seeds"),
         "  temperature: 0.6",
         "teacher:",
         "  kind: local                   # local (embedded llama.cpp, no key) | openai (OPENAI_BASE_URL, OPENAI_API_KEY)",

@@ -135,3 +135,14 @@ def test_rows_without_an_answer_are_not_done_and_an_interrupted_run_says_so(pipe
         progress.received("generate_step", [{**row, "text": None} for row in ROWS[2:]], last=True)
     (line,) = [line for line in out.getvalue().splitlines() if line.startswith("generate:")]
     assert line == "generate: 1/4 examples (25%), stopped in 4 s, 0.25 examples/s, 2.50 tokens/s, 3 without an answer"
+
+
+def test_tokens_are_counted_by_one_rule_for_the_summary_and_the_bars():
+    from distilabel_synthesizrr.generate.progress import token_counts
+
+    rows = [{"distilabel_metadata": {"statistics_generate": {"input_tokens": [90], "output_tokens": [12]},
+                                     "statistics_judge": {"input_tokens": 5, "output_tokens": 1}}},
+            {"distilabel_metadata": {"statistics_generate": {"input_tokens": [80, 80], "output_tokens": [10, 9]}}},
+            {"distilabel_metadata": None}, {}]
+    assert token_counts(rows) == {"prompt_tokens": 255, "completion_tokens": 32}  # every step, lists summed
+    assert token_counts(rows, "generate") == {"prompt_tokens": 250, "completion_tokens": 31}

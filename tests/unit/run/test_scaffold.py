@@ -120,6 +120,7 @@ def test_written_config_is_valid_and_relative(tmp_path, seeds_file, corpus_file)
     assert config.task.prompts.output_prefix == "New text:"  # generic prompts
     assert config.data.test is not None and config.data.corpus[0].label_column is None
     assert config.budget == 192 and config.seeds_per_label == 2  # as many seeds as the scarcest label has
+    assert config.generation.shots == 2  # no more demonstrations than seeds: the run would refuse it
     with pytest.raises(ConfigError, match="--force"):
         write_config(str(seeds_file), [str(corpus_file)], out)
     write_config(str(seeds_file), [str(corpus_file)], out, force=True)
