@@ -159,14 +159,14 @@ def test_experiment_with_the_extractive_method(tmp_path, cli):
     assert "| gold |" in table and "| seeds only |" in table and table in proc.stdout
 
 
-def test_run_fresh_generates_again(config_dict, tmp_path, synthesizrr_cache):
+def test_run_fresh_generates_again(config_dict, tmp_path, synthesizrr_cache, cli, monkeypatch):
     config_dict["teacher"] = {"kind": "openai", "max_concurrency": 4}
     config = _write_config(tmp_path, config_dict)
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
     with MockOpenAIServer() as server:
         def run(*extra: str) -> None:
-            proc = synthesizrr("run", str(config), "--teacher", "openai", "--base-url", server.base_url,
-                               "--model", server.model, "--output", str(tmp_path / "out"), *extra,
-                               OPENAI_API_KEY="test-key")
+            proc = cli("run", str(config), "--teacher", "openai", "--base-url", server.base_url,
+                       "--model", server.model, "--output", str(tmp_path / "out"), *extra)
             assert proc.returncode == 0, proc.stderr[-3000:]
 
         run()
@@ -201,16 +201,17 @@ def test_a_wrong_api_key_fails_before_a_large_new_corpus_is_indexed(config_dict,
     assert server.requests == 0
 
 
-def test_a_run_stopped_by_its_token_budget_resumes_when_the_budget_is_raised(config_dict, tmp_path):
+def test_a_run_stopped_by_its_token_budget_resumes_when_the_budget_is_raised(config_dict, tmp_path, cli, monkeypatch):
     """The summary says "raise teacher.max_total_tokens and re-run to continue": doing so (or changing
     the time-out or the concurrency) asks only for the rows not yet generated; changing what the
     teacher is asked (the temperature) starts afresh."""
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
     with MockOpenAIServer() as server:
         def run(teacher: dict, generation: Optional[dict] = None) -> str:
             config = _write_config(tmp_path, {**config_dict, "teacher": {"kind": "openai", "max_concurrency": 1, **teacher},
                                               **({"generation": generation} if generation else {})})
-            proc = synthesizrr("run", str(config), "--base-url", server.base_url, "--model", server.model,
-                               "--output", str(tmp_path / "out"), OPENAI_API_KEY="test-key")
+            proc = cli("run", str(config), "--base-url", server.base_url, "--model", server.model,
+                       "--output", str(tmp_path / "out"))
             assert proc.returncode == 0, proc.stderr[-3000:]
             return proc.stdout
 
