@@ -21,4 +21,4 @@ export OMP_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false
 # both); SYNTHESIZRR_ALLOW_SKIP=1 skips them instead. -rfEs lists every failure, error and skip.
 # Three workers (pytest-xdist) keep both cores busy while tests wait on servers and subprocesses;
 # tests/conftest.py keeps each real server's tests in one worker.
-.venv/bin/python -m pytest -q -rfEs -p no:cacheprovider -n 3 --dist loadgroup "${FAST[@]}" "$@"
+.venv/bin/python -m pytest -q -rfEs -p no:cacheprovider -n 3 --dist loadgroup ${FAST[@]+"${FAST[@]}"} "$@"

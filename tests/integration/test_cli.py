@@ -1,6 +1,7 @@
 """`synthesizrr run` as a user runs it: a subprocess, real shipped data, offline teachers."""
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -28,15 +29,20 @@ def synthesizrr(*args: str, timeout: int = 600, **env: str) -> subprocess.Comple
 
 @pytest.fixture
 def cli(capsys):
-    """The command line in this process (`cli.main`): for commands that fail on their input before
-    any work, where a subprocess would only add its start-up (the exit code, stdout and stderr are
-    the same; `test_label_without_verbalization_fails_fast` keeps one such failure a subprocess)."""
+    """The command line in this process (`cli.main`), where the interpreter is not what is tested:
+    input errors, resume rules, the experiment (a subprocess would only add its start-up; the exit
+    code, stdout and stderr are the same, and `test_label_without_verbalization_fails_fast` keeps
+    one failure a subprocess). Each call must leave the process as it found it."""
     from distilabel_synthesizrr.cli import main
+    from distilabel_synthesizrr.common.console import current
 
     def run(*args: str) -> subprocess.CompletedProcess:
         capsys.readouterr()
+        before = (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT), list(logging.getLogger().handlers))
         code = main(list(args))
         out, err = capsys.readouterr()
+        after = (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT), list(logging.getLogger().handlers))
+        assert after == before and current() is None, "main() left a signal handler, a log handler or its console"
         return subprocess.CompletedProcess(list(args), code, out, err)
 
     return run
@@ -111,7 +117,11 @@ def test_misspelt_key_fails_with_a_suggestion(tmp_path, cli):
     assert proc.returncode == 2 and "unknown key 'retreival'" in proc.stderr and "retrieval" in proc.stderr
 
 
-def test_fewer_seeds_than_shots(tmp_path, cli):
+def test_fewer_seeds_than_shots(tmp_path, cli, monkeypatch):
+    """Found in the seeds, before the local teacher (a server and its model) would start."""
+    from distilabel_synthesizrr.generate import teachers
+
+    monkeypatch.setattr(teachers, "open_teacher", lambda *a, **k: pytest.fail("the teacher was started first"))
     config = _write_config(tmp_path, {"preset": "movie_sentiment", "seeds_per_label": 2, "generation": {"shots": 3}})
     proc = cli("run", str(config), "--teacher", "local", "--output", str(tmp_path / "o"))
     assert proc.returncode == 2 and "Fewer seeds than shots" in proc.stderr

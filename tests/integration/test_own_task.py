@@ -32,7 +32,8 @@ def synthesizrr(*args: str, cwd: Path, timeout: int = 600) -> subprocess.Complet
 @pytest.fixture
 def in_process(capsys, monkeypatch):
     """The command line in this process (`cli.main`) in folder `cwd`: the same commands, without
-    a new interpreter's start-up for each (`run` and `init` stay subprocesses, as a user runs them)."""
+    a new interpreter's start-up for each (a run and the `init` that writes the config stay
+    subprocesses, as a user runs them)."""
     from distilabel_synthesizrr.cli import main
 
     def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:

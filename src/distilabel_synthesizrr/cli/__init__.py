@@ -170,7 +170,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                   "continue where it stopped.", file=sys.stderr)
             return 130
         finally:  # a caller of main() in its own process (a test, a script) keeps its own handler
-            signal.signal(signal.SIGTERM, previous)
+            if previous is not None:  # None: a handler not installed from Python, which cannot be put back
+                signal.signal(signal.SIGTERM, previous)
 
 
 def _sigterm_as_interrupt(signum, frame) -> None:

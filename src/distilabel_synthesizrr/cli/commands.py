@@ -37,7 +37,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         ray = RayOptions(address=args.ray_address, init_kwargs={"log_to_driver": args.verbose})  # actors' prints
     # The seeds (read in a moment) and then the teacher before the corpus: a wrong label, key, URL
     # or model fails in seconds, before the corpus is indexed and before a local teacher starts.
-    seeds = load_seeds(config)
+    seeds = load_seeds(config, method)
     with open_teacher(config.teacher, teacher) as llm:
         with stage("plan") as bar:
             plan = plan_run(config, limit=args.limit, method=method, seeds=seeds)

@@ -23,7 +23,14 @@ from pathlib import Path
 from typing import IO, Any, Dict, Iterator, List, Optional
 
 from distilabel_synthesizrr.common.bars import Bar
-from distilabel_synthesizrr.common.logs import QUIET_ENV, LogFiles, adopt_libraries, quiet_library_bars
+from distilabel_synthesizrr.common.logs import (
+    QUIET_ENV,
+    Adopted,
+    LogFiles,
+    adopt_libraries,
+    quiet_library_bars,
+    restore_libraries,
+)
 
 #: Seconds between two plain lines of a stage that is moving (no terminal), at least; later a
 #: third of the time it has run, so that a long stage prints a few dozen lines, not hundreds.
@@ -113,6 +120,7 @@ class Console:
         self._lock = threading.RLock()
         self._open: List[Bar] = []
         self._drawn: Dict[int, _Drawn] = {}  # by id() of the bar, while it is open
+        self._adopted: Adopted = {}  # library loggers routed to the root while the console is up
         self._progress: Any = None  # rich's live bars, while a bar is open on a terminal
         self._prefix: List[str] = []
         self._saved: Dict[str, Any] = {}
@@ -132,10 +140,11 @@ class Console:
         root.handlers[:] = self.handlers
         root.setLevel(logging.DEBUG if self.verbose else logging.INFO)
         logging.captureWarnings(True)  # to the log file, also from the forked workers
-        adopt_libraries()
+        adopt_libraries(self._adopted)
         if not self.verbose:
-            os.environ.update(QUIET_ENV)
+            # Before the variables: a library first imported here must not read its bars as off for good.
             self._saved["bars"] = quiet_library_bars()
+            os.environ.update(QUIET_ENV)
         _current = self
         return self
 
@@ -148,6 +157,7 @@ class Console:
         root.handlers[:] = self._saved["handlers"]
         root.setLevel(self._saved["level"])
         logging.captureWarnings(False)
+        restore_libraries(self._adopted)
         if "bars" in self._saved:
             self._saved["bars"]()
         for key, value in self._saved["env"].items():
@@ -180,7 +190,7 @@ class Console:
             self._prefix.pop()
 
     def stage(self, label: str, total: Optional[int] = None, unit: str = "", start: bool = True) -> Bar:
-        adopt_libraries()  # those imported since (a stage's work imports them first)
+        adopt_libraries(self._adopted)  # those imported since (a stage's work imports them first)
         bar = Bar(self, " ".join(p for p in [*self._prefix, label] if p), total, unit)
         with self._lock:
             self._open.append(bar)

@@ -6,7 +6,7 @@ through a stderr handler of their own (`adopt_libraries`), and other libraries' 
 import logging
 from collections import deque
 from pathlib import Path
-from typing import IO, Callable, Deque, List
+from typing import IO, Callable, Deque, Dict, List, Tuple
 
 #: Records kept in memory before the first log file opens (then written to it).
 BACKLOG = 2000
@@ -58,15 +58,30 @@ class LogFiles(logging.Handler):
             f.close()
 
 
-def adopt_libraries() -> None:
+#: What `adopt_libraries` changed, per logger: its handlers and `propagate` before.
+Adopted = Dict[str, Tuple[List[logging.Handler], bool]]
+
+
+def adopt_libraries(adopted: Adopted) -> None:
     """The records of `OWN_HANDLERS` go to the root logger (the console's handlers) instead of
-    their own stderr handler."""
+    their own stderr handler; each logger's state before is kept in `adopted` (first time only),
+    for `restore_libraries`."""
     for name in OWN_HANDLERS:
         logger = logging.getLogger(name)
+        adopted.setdefault(name, (list(logger.handlers), logger.propagate))
         for handler in list(logger.handlers):
             if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
                 logger.removeHandler(handler)
         logger.propagate = True
+
+
+def restore_libraries(adopted: Adopted) -> None:
+    """Gives the loggers `adopt_libraries` changed their handlers and `propagate` back."""
+    for name, (handlers, propagate) in adopted.items():
+        logger = logging.getLogger(name)
+        logger.handlers[:] = handlers
+        logger.propagate = propagate
+    adopted.clear()
 
 
 def quiet_library_bars() -> Callable[[], None]:

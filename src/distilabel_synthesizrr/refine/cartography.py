@@ -15,7 +15,7 @@ import numpy as np
 from distilabel.steps import GlobalStep, StepInput
 from pydantic import Field
 
-from distilabel_synthesizrr.refine.settings import CartographySettings
+from distilabel_synthesizrr.refine.settings import CartographySettings, is_kept
 
 if TYPE_CHECKING:
     from distilabel.typing import StepColumns, StepOutput
@@ -223,7 +223,7 @@ class Cartography(GlobalStep, CartographySettings):
         Yields:
             The kept rows with their scores (and, with `drop_rejected=False`, the dropped rows).
         """
-        live = [i for i, row in enumerate(inputs) if row.get("drop_reason") is None]
+        live = [i for i, row in enumerate(inputs) if is_kept(row)]
         outputs = [{**row, **dict.fromkeys(DYNAMICS_COLUMNS), "drop_reason": row.get("drop_reason")} for row in inputs]
         dynamics = self.score([inputs[i] for i in live])
         if dynamics is None:
@@ -240,7 +240,7 @@ class Cartography(GlobalStep, CartographySettings):
             dropped = Counter(labels[j] for j, kept in enumerate(keep) if not kept)
             self._logger.info(f"Cartography kept {len(live) - sum(dropped.values())} of {len(live)} rows"
                               + (f"; dropped as low_{self.by}, per label: {dict(dropped)}" if dropped else ""))
-        yield outputs if not self.drop_rejected else [o for o in outputs if o["drop_reason"] is None]
+        yield outputs if not self.drop_rejected else [o for o in outputs if is_kept(o)]
 
 
 __all__ = ["Cartography", "DYNAMICS_COLUMNS", "rows_to_keep", "training_dynamics"]

@@ -1,11 +1,11 @@
 """The refine stage's settings, declared once: `RefineStepSettings` are the fields of `Refine`,
 `CartographySettings` those of `Cartography`, and `RefineSettings` is the `refine:` section of a
-run config (the `Refine` knobs plus `cartography`, off unless set).
+run config (the `Refine` knobs plus `cartography`, off unless set). `is_kept` reads the verdict.
 
 The whole section belongs to refining: a run whose config only changes it re-refines the
 generations it has instead of paying the teacher again (`run.build.run_key` leaves it out)."""
 
-from typing import Literal, Optional
+from typing import Any, Literal, Mapping, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -56,3 +56,9 @@ class RefineSettings(RefineStepSettings):
     cartography: Optional[CartographySettings] = Field(
         default=None, description="Dataset cartography after `Refine`; None (default): off.",
     )
+
+
+def is_kept(row: Mapping[str, Any]) -> bool:
+    """Whether a row is kept: `Refine` (and `Cartography`, and a failed request) give a dropped
+    row its `drop_reason`; the one rule that splits rows into kept and dropped."""
+    return row.get("drop_reason") is None

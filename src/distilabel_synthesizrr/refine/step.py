@@ -19,7 +19,7 @@ from distilabel_synthesizrr.common.text import (
     words,
 )
 from distilabel_synthesizrr.refine.judge import JUDGE_COLUMN
-from distilabel_synthesizrr.refine.settings import RefineStepSettings
+from distilabel_synthesizrr.refine.settings import RefineStepSettings, is_kept
 from distilabel_synthesizrr.task import META_NOUNS, TaskSpec
 
 if TYPE_CHECKING:
@@ -295,7 +295,7 @@ class Refine(Step, RefineStepSettings):
             f"Refine kept {len(outputs) - sum(counts.values())} of {len(outputs)} rows"
             + (f"; dropped: {dict(counts)}" if counts else "")
         )
-        yield outputs if not self.drop_rejected else [o for o in outputs if o["drop_reason"] is None]
+        yield outputs if not self.drop_rejected else [o for o in outputs if is_kept(o)]
 
     def _prefix(self, grams: Set[tuple]) -> List[tuple]:
         df = self._df

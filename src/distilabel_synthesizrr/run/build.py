@@ -56,7 +56,9 @@ def run_key(plan: SynthesisPlan, llm=None) -> str:
     payload = json.dumps(
         {
             "rows": {k: config[k] for k in ("task", "data", "seed", "seeds_per_label", "retrieval")},
-            "generation": config["generation"],
+            # DRY reaches the teacher through the sampling below only when it is on: a config written
+            # before it existed keeps its key.
+            "generation": {k: v for k, v in config["generation"].items() if not k.startswith("dry_")},
             "sampling": generation_kwargs(plan.config),
             "method": [plan.method, plan.per_label, plan.top_k],
             "demonstrations": [d.model_dump() for d in plan.demonstrations],

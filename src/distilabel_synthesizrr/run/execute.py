@@ -27,6 +27,7 @@ from distilabel_synthesizrr.errors import DataError, Interrupted, TeacherError
 from distilabel_synthesizrr.generate.checkpoint import stop_marker_of
 from distilabel_synthesizrr.generate.progress import PipelineProgress, distilabel_logs, token_counts
 from distilabel_synthesizrr.generate.teachers.resilient import BUDGET_SPENT, DEAD_ENDPOINT
+from distilabel_synthesizrr.refine.settings import is_kept
 from distilabel_synthesizrr.run.build import (
     build_pipeline,
     checkpoint_path,
@@ -96,12 +97,6 @@ def retry_failed_rows(plan: SynthesisPlan, llm, rows: List[Dict[str, Any]], key:
     refined = next(refine.process([{**r, "drop_reason": None} for r in merged]))
     # The training dynamics change with the rows: cartography scores the new set again.
     return next(cartography.process(refined)) if cartography is not None else refined
-
-
-def is_kept(row: Dict[str, Any]) -> bool:
-    """Whether Refine (or a failed request) left `row` in the dataset: the one rule that splits a
-    run's rows into the kept (`default`) and the `dropped` subsets."""
-    return row.get("drop_reason") is None
 
 
 def save_result(distiset, rows: List[Dict[str, Any]], output: Path) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:

@@ -45,8 +45,9 @@ class SynthesisPlan:
         return len(self.seeds) * self.top_k
 
 
-def load_seeds(config: RunConfig) -> List[Record]:
-    """The seed examples of the run, checked against the task's labels and sampled per label."""
+def load_seeds(config: RunConfig, method: Optional[str] = None) -> List[Record]:
+    """The seed examples of the run, checked against the task's labels and sampled per label
+    (`method`: the run's, where a command overrides the config's)."""
     task = config.task
     records = load_records(config.data.seeds)
     if not records:
@@ -68,7 +69,7 @@ def load_seeds(config: RunConfig) -> List[Record]:
     missing = [label for label in task.labels if not counts.get(label)]
     if missing:
         raise DataError(f"No seed examples for label(s) {', '.join(missing)} in {config.data.seeds.describe()}.")
-    if config.generation.mode != "zero_shot" or config.method == "fewgen":
+    if config.generation.mode != "zero_shot" or (method or config.method) == "fewgen":
         shots = config.generation.shots
         few = {label: n for label, n in counts.items() if n < shots}
         if few:
@@ -117,7 +118,7 @@ def plan_run(config: RunConfig, limit: Optional[int] = None, method: Optional[st
     method = method or config.method
     if method not in ("synthesizrr", "fewgen"):
         raise ConfigError(f"Unknown method {method!r}: use synthesizrr or fewgen.")
-    seeds = seeds if seeds is not None else load_seeds(config)
+    seeds = seeds if seeds is not None else load_seeds(config, method)
     labels = config.task.label_names
     per_label = label_budget(config, labels, limit)
     if method == "fewgen":

@@ -117,6 +117,7 @@ def test_the_console_restores_logging_and_progress_bars_of_other_libraries():
             assert own not in library.handlers and library.propagate  # its records reach the log file
         assert current() is None
         assert root.handlers == handlers and root.level == level
+        assert own in library.handlers and not library.propagate  # the library's own handler is back
         assert datasets.is_progress_bar_enabled() and not hub.are_progress_bars_disabled()
         assert not tqdm.tqdm(range(3), file=io.StringIO()).disable
         with Console(verbose=True, stream=io.StringIO()):  # --verbose: other libraries' bars too
