@@ -19,6 +19,7 @@ export OMP_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false
 .venv/bin/ruff check src tests
 # Tests that need ray or xllamacpp (the local teacher) fail, not skip, when those are missing (setup.sh installs
 # both); SYNTHESIZRR_ALLOW_SKIP=1 skips them instead. -rfEs lists every failure, error and skip.
-# Three workers (pytest-xdist) keep both cores busy while tests wait on servers and subprocesses;
+# Two workers (pytest-xdist) keep both cores busy while a test waits on a server or a subprocess (three
+# were slower on 2 cores: 14 min 18 s against 12 min 48 s);
 # tests/conftest.py keeps each real server's tests in one worker.
-.venv/bin/python -m pytest -q -rfEs -p no:cacheprovider -n 3 --dist loadgroup ${FAST[@]+"${FAST[@]}"} "$@"
+.venv/bin/python -m pytest -q -rfEs -p no:cacheprovider -n 2 --dist loadgroup ${FAST[@]+"${FAST[@]}"} "$@"

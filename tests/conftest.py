@@ -65,7 +65,7 @@ MODULE_RUNS = ("test_signals", "test_distill_evaluate", "test_console", "test_hu
 
 
 def pytest_collection_modifyitems(config, items):
-    """The test command runs the suite in three pytest-xdist workers (`-n 3 --dist loadgroup`): the
+    """The test command runs the suite in two pytest-xdist workers (`-n 2 --dist loadgroup`): the
     tests of one real server share a worker, so that a session starts it once (the Argilla server)
     or two never compete for the cores (the local teacher's llama.cpp); so do the tests of a module
     whose module-scoped fixture makes a run (built once, not once per worker). The own-task module

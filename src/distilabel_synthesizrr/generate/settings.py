@@ -13,6 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 Mode = Literal["retricl", "zero_shot", "seed_shot"]
 #: Rows per demonstration draw: measured in docs/benchmarks.md ("Prompts the server can reuse").
 DEMONSTRATION_BLOCK = 8
+#: The DRY strength a llama.cpp teacher samples with unless a config says otherwise: without it the
+#: default teacher copies its passage (Reuters: 78% of kept texts, 6% with it; docs/benchmarks.md).
+LLAMA_CPP_DRY = 0.8
 
 
 class ShotSettings(BaseModel):
@@ -47,10 +50,11 @@ class GenerateSettings(InversionSettings):
     top_p: float = Field(default=0.9, gt=0.0, le=1.0)
     max_new_tokens: Optional[int] = Field(default=None, ge=1, description="Default: the task's.")
     dry_multiplier: Optional[float] = Field(
-        default=None, gt=0.0,
-        description="llama.cpp's DRY sampler (the local teacher and other llama.cpp servers only): penalises "
-                    "continuing a run of words that is already in the prompt, so that the teacher writes its own "
-                    "text instead of copying the passage back. None: off.")
+        default=None, ge=0.0,
+        description=f"llama.cpp's DRY sampler: penalises continuing a run of tokens that is already in the prompt, "
+                    f"so that the teacher writes its own text instead of copying the passage back. Default: "
+                    f"{LLAMA_CPP_DRY} for the local teacher (measured, docs/benchmarks.md), off for other endpoints "
+                    f"(a value here is sent to any endpoint: for your own llama.cpp server); 0: off.")
     dry_allowed_length: int = Field(
         default=4, ge=1, description="With dry_multiplier: tokens a repeated run may reach before the penalty "
                                      "(names and short phrases of the passage stay free).")

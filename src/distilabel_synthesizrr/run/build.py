@@ -14,6 +14,7 @@ from distilabel_synthesizrr.errors import ConfigError
 from distilabel_synthesizrr.generate.extractive import ExtractiveGenerate
 from distilabel_synthesizrr.generate.few_shot import FewShotGenerate
 from distilabel_synthesizrr.generate.retrieval_augmented import RetrievalAugmentedGenerate
+from distilabel_synthesizrr.generate.settings import LLAMA_CPP_DRY
 from distilabel_synthesizrr.refine.cartography import Cartography
 from distilabel_synthesizrr.refine.judge import JudgeLabel
 from distilabel_synthesizrr.refine.step import Refine
@@ -26,16 +27,20 @@ from distilabel_synthesizrr.run.plan import SynthesisPlan
 DRY_WINDOW = 4096
 
 
-def generation_kwargs(config: RunConfig) -> Dict[str, Any]:
-    """Sampling settings for the teacher (paper defaults: temperature 0.95, top_p 0.9)."""
+def generation_kwargs(config: RunConfig, llm=None) -> Dict[str, Any]:
+    """Sampling settings for the teacher `llm` (paper defaults: temperature 0.95, top_p 0.9), with
+    llama.cpp's DRY fields for a llama.cpp teacher (`GenerateSettings.dry_multiplier`)."""
     gen = config.generation
     kwargs: Dict[str, Any] = {
         "temperature": gen.temperature,
         "top_p": gen.top_p,
         "max_new_tokens": gen.max_new_tokens or config.task.lengths.max_new_tokens,
     }
-    if gen.dry_multiplier is not None:  # llama.cpp's own request fields
-        kwargs["extra_body"] = {"dry_multiplier": gen.dry_multiplier, "dry_base": 1.75,
+    # llama.cpp's own request fields: by default only for a llama.cpp teacher (another endpoint refuses them).
+    dry = gen.dry_multiplier if gen.dry_multiplier is not None else (
+        LLAMA_CPP_DRY if getattr(llm, "llama_cpp", False) else 0.0)
+    if dry > 0:
+        kwargs["extra_body"] = {"dry_multiplier": dry, "dry_base": 1.75,
                                 "dry_allowed_length": gen.dry_allowed_length, "dry_penalty_last_n": DRY_WINDOW}
     return kwargs
 
@@ -59,7 +64,7 @@ def run_key(plan: SynthesisPlan, llm=None) -> str:
             # DRY reaches the teacher through the sampling below only when it is on: a config written
             # before it existed keeps its key.
             "generation": {k: v for k, v in config["generation"].items() if not k.startswith("dry_")},
-            "sampling": generation_kwargs(plan.config),
+            "sampling": generation_kwargs(plan.config, llm),
             "method": [plan.method, plan.per_label, plan.top_k],
             "demonstrations": [d.model_dump() for d in plan.demonstrations],
             "teacher": [type(llm).__name__, llm.model_name] if llm is not None else None,
@@ -161,7 +166,7 @@ def build_pipeline(
     config, task = plan.config, plan.config.task
     key = key or run_key(plan, llm)
     if llm is not None:
-        llm.generation_kwargs = generation_kwargs(config)
+        llm.generation_kwargs = generation_kwargs(config, llm)
     teacher = "extractive" if llm is None else "llm"
     pipeline_class = Pipeline
     if ray:

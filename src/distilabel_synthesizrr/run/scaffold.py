@@ -31,8 +31,9 @@ DEFAULT_SHOTS = GenerateSettings.model_fields["shots"].default
 GENERIC_BUDGET = 192
 GENERIC_SEEDS_PER_LABEL = 8
 #: `init` turns the label check on when the seeds' judge gives fewer than this share of some label's
-#: passages that label (`synthesizrr preview`'s "judge agrees"): measured on the presets,
-#: docs/benchmarks.md "Which tasks need the label check".
+#: passages that label (`synthesizrr preview`'s "judge agrees"). Provisional, from the presets'
+#: previews: the students' pilots that set it are listed in docs/benchmarks.md ("Which tasks need
+#: the label check").
 LABEL_CHECK_BELOW = 0.6
 LABEL_CHECK_OFF = "label_check: false            # true: keep passages a judge fitted on the seeds labels like their seed"
 #: Seeds shorter than this (median, in words) share few words with any passage: a lower band.

@@ -39,13 +39,27 @@ def test_the_model_and_the_prompts_start_afresh(config_dict):
     assert _key(config_dict, generation={"mode": "retricl", "shots": 1, "demonstration_block": 2}) != base
 
 
-def test_the_copy_penalty_reaches_llama_cpp_as_its_own_request_fields(config_dict):
+def test_the_copy_penalty_reaches_llama_cpp_teachers_as_their_own_request_fields(config_dict):
+    from distilabel_synthesizrr.generate.settings import LLAMA_CPP_DRY
     from distilabel_synthesizrr.run.build import generation_kwargs
 
-    plain = config_from_dict(config_dict)
-    assert "extra_body" not in generation_kwargs(plain)  # an endpoint that is not llama.cpp gets no unknown fields
-    dry = config_from_dict({**config_dict, "generation": {"mode": "retricl", "dry_multiplier": 0.8}})
-    assert generation_kwargs(dry)["extra_body"] == {"dry_multiplier": 0.8, "dry_base": 1.75, "dry_allowed_length": 4,
-                                                    "dry_penalty_last_n": 4096}
-    assert _key(config_dict, generation={"mode": "retricl", "shots": 1, "dry_multiplier": 0.8}) != \
-        _key(config_dict, generation={"mode": "retricl", "shots": 1})
+    def llm(llama_cpp: bool):
+        config = config_from_dict(config_dict)
+        return resilient_llm(config.teacher, "m", "http://127.0.0.1:9/v1", "key", llama_cpp=llama_cpp)
+
+    def dry(generation: dict, llama_cpp: bool):
+        config = config_from_dict({**config_dict, "generation": {"mode": "retricl", **generation}})
+        return generation_kwargs(config, llm(llama_cpp)).get("extra_body")
+
+    # The local teacher (llama.cpp) samples with DRY by default; an endpoint gets no field it would refuse.
+    assert dry({}, llama_cpp=True) == {"dry_multiplier": LLAMA_CPP_DRY, "dry_base": 1.75, "dry_allowed_length": 4,
+                                       "dry_penalty_last_n": 4096}
+    assert dry({}, llama_cpp=False) is None
+    assert dry({"dry_multiplier": 0}, llama_cpp=True) is None  # 0: off
+    assert dry({"dry_multiplier": 0.5}, llama_cpp=False)["dry_multiplier"] == 0.5  # your own llama.cpp server
+    plain = {"mode": "retricl", "shots": 1}
+    local = resilient_llm(config_from_dict(config_dict).teacher, "teacher-a", "http://127.0.0.1:9/v1", "key",
+                          llama_cpp=True)
+    with_dry, without = (run_key(plan_run(config_from_dict({**config_dict, "generation": {**plain, **g}}), limit=4), local)
+                         for g in ({}, {"dry_multiplier": 0}))
+    assert with_dry != without  # the sampling is part of the run's key

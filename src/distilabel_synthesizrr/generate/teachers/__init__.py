@@ -18,13 +18,15 @@ from distilabel_synthesizrr.generate.teachers.settings import TeacherSettings
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 
 
-def resilient_llm(config: TeacherSettings, model: str, base_url: str, api_key: str) -> ResilientOpenAILLM:
-    """The LLM every teacher endpoint is used through (see `teachers.resilient`)."""
+def resilient_llm(config: TeacherSettings, model: str, base_url: str, api_key: str,
+                  llama_cpp: bool = False) -> ResilientOpenAILLM:
+    """The LLM every teacher endpoint is used through (see `teachers.resilient`); `llama_cpp`: the
+    endpoint is a llama.cpp server (the local teacher)."""
     return ResilientOpenAILLM(
         model=model, base_url=base_url, api_key=api_key, timeout=int(config.request_timeout), max_retries=config.retries,
         max_consecutive_failures=config.max_consecutive_failures,
         requests_per_minute=config.requests_per_minute, tokens_per_minute=config.tokens_per_minute,
-        max_total_tokens=config.max_total_tokens, max_concurrency=config.concurrency,
+        max_total_tokens=config.max_total_tokens, max_concurrency=config.concurrency, llama_cpp=llama_cpp,
     )
 
 

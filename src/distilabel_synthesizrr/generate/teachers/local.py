@@ -198,7 +198,7 @@ class LocalTeacher:
         """A distilabel `OpenAILLM` (`ResilientOpenAILLM`) pointed at this server."""
         from distilabel_synthesizrr.generate.teachers import resilient_llm
 
-        return resilient_llm(self.config, self.model_alias, self.base_url, LOCAL_API_KEY)
+        return resilient_llm(self.config, self.model_alias, self.base_url, LOCAL_API_KEY, llama_cpp=True)
 
     def __enter__(self) -> "LocalTeacher":
         return self.start()

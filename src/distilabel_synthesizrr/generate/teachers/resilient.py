@@ -61,6 +61,8 @@ class ResilientOpenAILLM(OpenAILLM):
         max_concurrency: requests in flight at once, whatever the batch size (so a batch can
             hold several waves of requests and the endpoint stays busy across them). Defaults
             to `None` (the whole batch at once, as distilabel does).
+        llama_cpp: the endpoint is a llama.cpp server, which takes llama.cpp's own sampling fields
+            (DRY, see `GenerateSettings.dry_multiplier`); the local teacher's is. Defaults to `False`.
         fast_client: send plain text chat requests through a lean aiohttp client
             (`teachers._http`, ~0.6 ms of CPU per request instead of the OpenAI SDK's 2.5-6 ms,
             which bounds throughput at high concurrency), with the SDK's retry rules. Requests
@@ -72,6 +74,7 @@ class ResilientOpenAILLM(OpenAILLM):
     tokens_per_minute: Optional[PositiveInt] = None
     max_total_tokens: Optional[PositiveInt] = None
     max_concurrency: Optional[PositiveInt] = None
+    llama_cpp: bool = False
     fast_client: bool = True
 
     _tokens_spent: int = PrivateAttr(default=0)
