@@ -33,7 +33,7 @@ def test_distill_writes_model_and_metrics(run_dir, tmp_path):
     # A short training (the student's quality is measured by benchmarks, not here): what is checked
     # is the command, its files and a student far above chance.
     proc = synthesizrr("distill", str(run_dir), "--eval", "reuters_topics:test", "--output", str(out),
-                       "--gold", "--iterations", "1", "--max-steps", "10", "--max-length", "64", "--eval-size", "200")
+                       "--gold", "--iterations", "1", "--max-steps", "2", "--max-length", "64", "--eval-size", "200")
     metrics = json.loads((out / "metrics.json").read_text())
     assert 0.0 <= metrics["accuracy"] <= 1.0 and 0.0 <= metrics["macro_f1"] <= 1.0
     assert set(metrics["per_class"]) == {"earn", "acq", "crude", "trade", "money-fx", "interest", "ship", "grain"}
@@ -47,13 +47,13 @@ def test_distill_writes_model_and_metrics(run_dir, tmp_path):
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory) -> str:
-    """Reuters R8 as the reference, with 400 of its training stories (stratified) as the label
+    """Reuters R8 as the reference, with 200 of its training stories (stratified) as the label
     classifier's training data instead of 2,000: embedding those is most of `evaluate`'s time."""
     from distilabel_synthesizrr.data import load_shipped
     from distilabel_synthesizrr.data.sources import stratified_sample
 
     folder = tmp_path_factory.mktemp("reference")
-    train = stratified_sample(load_shipped("reuters_r8", "train"), 400, seed=0)
+    train = stratified_sample(load_shipped("reuters_r8", "train"), 200, seed=0)
     (folder / "train.jsonl").write_text("".join(json.dumps({"text": r["text"], "label": r["label"]}) + "\n" for r in train))
     (folder / "r8.yaml").write_text(yaml.safe_dump({"preset": "reuters_topics", "data": {"seeds": "train.jsonl"}}))
     return f"{folder / 'r8.yaml'}:test"

@@ -96,28 +96,18 @@ def _rows(tmp_path: Path) -> list:
     return list(distiset["default"]["train"]) + (list(distiset["dropped"]["train"]) if "dropped" in distiset else [])
 
 
-def test_run_with_the_local_teacher(tmp_path, process_tree):
+@pytest.mark.parametrize("model, limit", [("qwen2.5-coder-0.5b", 4), ("qwen2.5-coder-1.5b", 2)])
+def test_each_shipped_model_writes_rows_end_to_end_and_leaves_no_process(tmp_path, model, limit, process_tree):
     stderr = tmp_path / "stderr.txt"
     with stderr.open("w") as err:
-        proc = subprocess.Popen(_run(tmp_path, SMALL, 4), stdout=subprocess.DEVNULL, stderr=err)
-        started = process_tree.run(proc, timeout=600)
+        proc = subprocess.Popen(_run(tmp_path, model, limit), stdout=subprocess.DEVNULL, stderr=err)
+        started = process_tree.run(proc, timeout=900)
     assert proc.returncode == 0, stderr.read_text()[-3000:]
     assert started, "the run started its teacher server (and workers)"
     left = process_tree.wait_gone(started)
     for pid, _ in left:
         os.kill(pid, signal.SIGKILL)
     assert not left, "the run left its teacher server (or a worker) running"
-    rows = _rows(tmp_path)
-    assert len(rows) == 4
-    generated = [r for r in rows if r["drop_reason"] not in ("no_output",)]
-    assert generated and all(r["model_name"] == SMALL for r in generated)
-    assert all(r["text"] != r["context"] for r in generated)
-
-
-@pytest.mark.parametrize("model, limit", [("qwen2.5-coder-0.5b", 4), ("qwen2.5-coder-1.5b", 2)])
-def test_each_shipped_model_writes_rows_end_to_end(tmp_path, model, limit):
-    proc = subprocess.run(_run(tmp_path, model, limit), capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-3000:]
     rows = _rows(tmp_path)
     assert len(rows) == limit and all(r["model_name"] == model for r in rows)
     written = [r for r in rows if r["text"]]
@@ -145,7 +135,8 @@ def test_a_run_on_a_busy_machine_loses_nothing(tmp_path):
             p.wait()
     assert proc.returncode == 0, proc.stderr[-3000:]
     summary = json.loads((tmp_path / "out" / "distiset_configs" / "synthesizrr_summary.json").read_text())
-    assert summary["generated"] == 4 and "no_output" not in summary["dropped_by_reason"], summary
+    assert summary["teacher"] == SMALL and summary["generated"] == 4, summary
+    assert "no_output" not in summary["dropped_by_reason"], summary
     logs = list((Path(os.environ["SYNTHESIZRR_CACHE_DIR"]) / "logs").glob("llama-server-*.log"))
     assert sum(_requests(log) for log in logs) == 4, "one request per row, none sent twice"
     assert not any("cancel" in log.read_text(errors="replace").lower() for log in logs), "no request was abandoned"

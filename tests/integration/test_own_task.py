@@ -114,7 +114,7 @@ def test_every_command_on_the_own_config(own_config, tmp_path, in_process):
     assert preview.returncode == 0, preview.stderr[-3000:]
     assert "judge agrees" in preview.stdout
 
-    student = ["--iterations", "1", "--max-steps", "8", "--eval-size", "0", "--max-length", "32"]
+    student = ["--iterations", "1", "--max-steps", "2", "--eval-size", "0", "--max-length", "32"]
     distill = in_process("distill", "out", "--output", "student", *student, cwd=elsewhere)
     assert distill.returncode == 0, distill.stderr[-3000:]
     metrics = json.loads((elsewhere / "student" / "metrics.json").read_text())
@@ -138,7 +138,7 @@ def test_experiment_with_a_scripted_teacher_on_the_own_config(own_config, tmp_pa
     from distilabel_synthesizrr.distill.student import StudentSettings
 
     results = run_experiment(config, tmp_path / "exp", teacher="scripted", methods=["synthesizrr-retricl"],
-                             budget=12, student=StudentSettings(num_iterations=1, max_steps=4, max_length=32),
+                             budget=12, student=StudentSettings(num_iterations=1, max_steps=2, max_length=32),
                              sample_size=20, llm=llm)
     seed0 = results["runs"]["seed0"]
     assert seed0["synthesizrr-retricl"]["student"]["test_examples"] == 75

@@ -10,7 +10,7 @@ ignored) and those shared `n`-grams are at least `share` of all its own `n`-gram
 
 from typing import AbstractSet, Iterable, Set, Tuple
 
-from distilabel_synthesizrr.common.text import ngram_set
+from distilabel_synthesizrr.common.text import frozen_ngram_set, ngram_set
 
 #: A shared run of this many words is a copied phrase.
 COPY_WORDS = 6
@@ -32,19 +32,24 @@ def copies(text: str, *sources: Grams, share: float, n: int = COPY_WORDS) -> boo
 
     A text without `n`-grams (shorter than `n` words) copies nothing.
     """
-    grams = ngram_set(text, n)
+    return _holds(ngram_set(text, n), sources, share)
+
+
+def quotes(passage: str, seed: str, n: int = COPY_WORDS) -> bool:
+    """Whether `passage` quotes `seed`: it holds at least `QUOTE_SHARE` of the seed's word
+    `n`-grams (`copies` with the roles swapped). A seed shorter than `n` words quotes nothing.
+    The seed's n-grams are computed once per seed (retrieval checks every candidate passage)."""
+    return _holds(frozen_ngram_set(seed, n), (ngram_set(passage, n),), QUOTE_SHARE)
+
+
+def _holds(grams: Grams, sources: Iterable[Grams], share: float) -> bool:
+    """Whether `sources` hold at least one of `grams` and at least `share` of them."""
     if not grams:
         return False
     taken: Set[Tuple[str, ...]] = set()
     for source in sources:
         taken |= grams & source
     return bool(taken) and len(taken) >= share * len(grams)
-
-
-def quotes(passage: str, seed: str, n: int = COPY_WORDS) -> bool:
-    """Whether `passage` quotes `seed`: it holds at least `QUOTE_SHARE` of the seed's word
-    `n`-grams (`copies` with the roles swapped). A seed shorter than `n` words quotes nothing."""
-    return copies(seed, ngram_set(passage, n), share=QUOTE_SHARE, n=n)
 
 
 __all__ = ["COPY_WORDS", "QUOTE_SHARE", "copies", "quotes", "source_grams"]

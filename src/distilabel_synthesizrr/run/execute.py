@@ -5,6 +5,7 @@ the same command generates only what is missing; rows whose request failed are r
 after the pipeline, then refined with the rest.
 """
 
+import contextlib
 import logging
 import os
 import shutil
@@ -20,7 +21,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from distilabel.pipeline import Pipeline
 
 from distilabel_synthesizrr.common.console import log_to, stage, table
-from distilabel_synthesizrr.common.distilabel_hooks import keep_sigint_handler, request_stop
+from distilabel_synthesizrr.common.distilabel_hooks import cache_at_end_only, keep_sigint_handler, request_stop
 from distilabel_synthesizrr.common.paths import cache_dir
 from distilabel_synthesizrr.common.reaper import Reaper, only_in
 from distilabel_synthesizrr.errors import DataError, Interrupted, TeacherError
@@ -112,6 +113,9 @@ def save_result(distiset, rows: List[Dict[str, Any]], output: Path) -> Tuple[Lis
     if len(kept_at) < len(rows):
         distiset["dropped"] = DatasetDict({"train": table.filter(lambda _, i: i not in kept_at, with_indices=True)})
     output.mkdir(parents=True, exist_ok=True)
+    # distilabel copies pipeline.yaml only where the folder has none: a run saved over an earlier
+    # one (--fresh, or another config with the same --output) would keep the earlier pipeline.
+    RunDir(output).pipeline_yaml.unlink(missing_ok=True)
     distiset.save_to_disk(output, save_card=False)
     return [r for i, r in enumerate(rows) if i in kept_at], [r for i, r in enumerate(rows) if i not in kept_at]
 
@@ -161,8 +165,9 @@ def run_synthesis(
                 started_ray = init_ray(ray) if ray is not None else False
                 try:
                     # A bar per stage; distilabel's records to the log file, not the console.
-                    with distilabel_logs(), PipelineProgress(pipeline, plan.expected_rows,
-                                                             stopped=lambda: stop.signalled is not None):
+                    saves = contextlib.nullcontext() if use_cache else cache_at_end_only(pipeline)
+                    with distilabel_logs(), saves, PipelineProgress(pipeline, plan.expected_rows,
+                                                                    stopped=lambda: stop.signalled is not None):
                         distiset = pipeline.run(use_cache=use_cache)
                 finally:
                     # distilabel swaps in a queue handler and closes its queue at the end of the run.

@@ -27,3 +27,28 @@ def test_the_pin_in_pyproject_matches():
 
     pyproject = (Path(__file__).resolve().parents[3] / "pyproject.toml").read_text()
     assert f'"distilabel[openai]=={distilabel_hooks.DISTILABEL_VERSION}"' in pyproject
+
+
+class _Saves:
+    """distilabel's shape: the batch flow saves the pipeline after every batch; the end of a run saves it once more."""
+
+    def __init__(self):
+        self.saves = 0
+
+    def _cache(self):
+        self.saves += 1
+
+    def _manage_batch_flow(self, batch):
+        self._cache()
+
+
+def test_the_pipeline_is_saved_at_the_end_only_and_the_methods_come_back():
+    pipeline = _Saves()
+    with distilabel_hooks.cache_at_end_only(pipeline):
+        for batch in range(5):
+            pipeline._manage_batch_flow(batch)
+        assert pipeline.saves == 0
+        pipeline._cache()  # the end of the run
+        assert pipeline.saves == 1
+    pipeline._manage_batch_flow(0)
+    assert pipeline.saves == 2

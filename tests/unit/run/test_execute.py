@@ -1,6 +1,7 @@
 """Saving a run: the kept and dropped subsets, split once, load again even when one is empty."""
 
 import pytest
+import yaml
 from distilabel.distiset import Distiset
 
 from distilabel_synthesizrr.run.execute import save_result
@@ -21,3 +22,14 @@ def test_the_kept_and_dropped_subsets_are_saved_and_returned(rows, tmp_path):
     assert ("dropped" in saved) == bool(dropped)
     if dropped:
         assert saved["dropped"]["train"].to_list() == dropped
+
+
+def test_a_run_saved_over_an_earlier_one_keeps_its_own_pipeline(tmp_path):
+    for name in ("first", "second"):
+        pipeline = tmp_path / f"{name}.yaml"
+        pipeline.write_text(yaml.safe_dump({"pipeline": {"name": name}}))
+        distiset = Distiset()
+        distiset.pipeline_path = pipeline
+        save_result(distiset, ROWS, tmp_path / "run")
+        saved = yaml.safe_load((tmp_path / "run" / "distiset_configs" / "pipeline.yaml").read_text())
+        assert saved["pipeline"]["name"] == name
