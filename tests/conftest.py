@@ -60,17 +60,26 @@ def pytest_configure(config):
         "markers", f"requires_module(name, install): fails when the module is missing (skips with {ALLOW_SKIP_ENV}=1)")
 
 
+#: Test modules with a module-scoped fixture that makes a run.
+MODULE_RUNS = ("test_signals", "test_distill_evaluate", "test_console", "test_hub")
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the groups into the test ids
 def pytest_collection_modifyitems(config, items):
     """The test command runs the suite in two pytest-xdist workers (`-n 2 --dist loadgroup`): the
     tests of one real server share a worker, so that a session starts it once (the Argilla server)
-    or two never compete for the cores (the local teacher's llama.cpp). Every other test goes to
-    whichever worker is free."""
+    or two never compete for the cores (the local teacher's llama.cpp); so do the tests of a module
+    whose module-scoped fixture makes a run (made once, not once per worker: ~20 s each). The
+    own-task module joins the Argilla group, which one of its tests needs. Every other test goes
+    to whichever worker is free."""
     for item in items:
-        if "argilla_server" in item.fixturenames:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        if "argilla_server" in item.fixturenames or module == "test_own_task":
             item.add_marker(pytest.mark.xdist_group("argilla"))
         elif item.get_closest_marker("local_teacher"):
             item.add_marker(pytest.mark.xdist_group("local_teacher"))
+        elif module in MODULE_RUNS:
+            item.add_marker(pytest.mark.xdist_group(module))
 
 
 #: Modules whose every test is in a group (the local teacher's; Argilla's review tests).

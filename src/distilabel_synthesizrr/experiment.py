@@ -95,6 +95,7 @@ def run_experiment(
             settings = dataclasses.replace(student, seed=seed)
             per_seed: Dict[str, Any] = {}
             run_dirs = []
+            gold_from: Optional[str] = None  # the gold student trains beside the first method's student
             for method in methods:
                 with _bars(seeds, seed, method):
                     cfg = _method_config(config, method)
@@ -107,8 +108,10 @@ def run_experiment(
                     if summary is None:
                         summary = run_synthesis(cfg, run_dir, llm=None if method == "extractive" else llm).summary
                     students = output / f"seed{seed}" / "students"
-                    metrics = _finished(students / method / "metrics.json") or distill(
-                        run_dir, eval_spec, students / method, settings, gold=(method == methods[0]))
+                    metrics = _finished(students / method / "metrics.json") or _no_student(summary, students / method) \
+                        or distill(run_dir, eval_spec, students / method, settings, gold=gold_from is None)
+                    if gold_from is None and "gold" in metrics:
+                        gold_from = method
                     with_seeds = _finished(students / f"seeds+{method}" / "metrics.json") or distill(
                         run_dir, eval_spec, students / f"seeds+{method}", settings, with_seeds=True)
                     per_seed[method] = {"summary": summary.model_dump(exclude_none=True), "student": metrics,
@@ -117,23 +120,50 @@ def run_experiment(
             first = output / f"seed{seed}" / "runs" / methods[0]
             with _bars(seeds, seed):
                 per_seed["seeds only"] = {"student": distill_seeds(first, eval_spec, settings)}
-            per_seed["gold"] = {"student": per_seed[methods[0]]["student"]["gold"]}
-            students = {**{m: per_seed[m]["student"] for m in methods},
+            if gold_from is not None:
+                per_seed["gold"] = {"student": per_seed[gold_from]["student"]["gold"]}
+            students = {**{m: per_seed[m]["student"] for m in methods if not per_seed[m]["student"].get("skipped")},
                         **{f"seeds + {m}": per_seed[m]["student_with_seeds"] for m in methods},
-                        "seeds only": per_seed["seeds only"]["student"], "gold": per_seed["gold"]["student"]}
+                        "seeds only": per_seed["seeds only"]["student"],
+                        **({"gold": per_seed["gold"]["student"]} if "gold" in per_seed else {})}
             with _bars(seeds, seed):
                 quality = evaluate_runs(run_dirs, eval_spec, output / f"seed{seed}" / "report",
                                         sample_size=sample_size, seed=seed, names=list(methods), students=students)
             for method in methods:
                 per_seed[method]["quality"] = {k: v for k, v in quality["runs"][method].items() if k != "summary"}
-            per_seed["gold"]["quality"] = quality[REAL_NAME]
+            per_seed.setdefault("gold", {"student": {}})["quality"] = quality[REAL_NAME]
             results["runs"][f"seed{seed}"] = per_seed
     results["table"] = summary_table(results)
     results["claims"] = claims(results)
     output.mkdir(parents=True, exist_ok=True)
     (output / "experiment.json").write_text(json.dumps(results, indent=2, default=str))
-    (output / "experiment.md").write_text(results["table"] + "\n" + claims_markdown(results["claims"]))
+    (output / "experiment.md").write_text(results["table"] + "\n" + claims_markdown(results["claims"])
+                                          + skipped_markdown(results))
     return results
+
+
+def _no_student(summary, folder: Path) -> Optional[Dict[str, Any]]:
+    """The result of a method whose kept rows hold fewer than two labels (a teacher that refused
+    every other label, say): no student can be trained on it, and the experiment goes on with the
+    other methods. Saved like a student's metrics, so that a resumed experiment skips it again."""
+    labels = sorted(label for label, n in summary.rows_per_label.items() if n)
+    if len(labels) >= 2:
+        return None
+    result = {"accuracy": None, "macro_f1": None, "train_examples": summary.kept,
+              "skipped": f"its kept rows hold {len(labels)} label(s) ({', '.join(labels) or 'none'}): "
+                         "a student needs at least two"}
+    logger.warning("[experiment] no student for %s: %s", folder.name, result["skipped"])
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "metrics.json").write_text(json.dumps(result, indent=2))
+    return result
+
+
+def skipped_markdown(results: Dict[str, Any]) -> str:
+    """One line per method and random seed that got no student, with the reason."""
+    lines = [f"- no student for {method} ({seed}): {row['student']['skipped']}"
+             for seed, per_seed in results["runs"].items() for method, row in per_seed.items()
+             if (row.get("student") or {}).get("skipped")]
+    return ("\n" + "\n".join(lines) + "\n") if lines else ""
 
 
 def _fmt(values: List[float], digits: int = 3) -> str:

@@ -1,7 +1,6 @@
 """`synthesizrr run` as a user runs it: a subprocess, real shipped data, offline teachers."""
 
 import json
-import logging
 import os
 import signal
 import subprocess
@@ -25,27 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 def synthesizrr(*args: str, timeout: int = 600, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "distilabel_synthesizrr.cli", *args],
                           capture_output=True, text=True, timeout=timeout, env={**os.environ, **env})
-
-
-@pytest.fixture
-def cli(capsys):
-    """The command line in this process (`cli.main`), where the interpreter is not what is tested:
-    input errors, resume rules, the experiment (a subprocess would only add its start-up; the exit
-    code, stdout and stderr are the same, and `test_label_without_verbalization_fails_fast` keeps
-    one failure a subprocess). Each call must leave the process as it found it."""
-    from distilabel_synthesizrr.cli import main
-    from distilabel_synthesizrr.common.console import current
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        capsys.readouterr()
-        before = (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT), list(logging.getLogger().handlers))
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        after = (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT), list(logging.getLogger().handlers))
-        assert after == before and current() is None, "main() left a signal handler, a log handler or its console"
-        return subprocess.CompletedProcess(list(args), code, out, err)
-
-    return run
 
 
 @pytest.mark.parametrize("preset", ["reuters_topics", "movie_sentiment"])

@@ -15,7 +15,7 @@ from distilabel_synthesizrr.testing import MockOpenAIServer
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
-CONFIG = str(ROOT / "examples" / "reuters_topics.yaml")
+CONFIG = str(ROOT / "examples" / "movie_sentiment.yaml")  # plans in a second (Reuters: ~5 s of label check)
 MAX_LINES = 40
 #: A log record on the console: distilabel's own format, or ours (`12:00:00 INFO name: ...`).
 RECORD = re.compile(r"\b(INFO|DEBUG)\b|\['distilabel")

@@ -1,4 +1,5 @@
-"""`synthesizrr distill` and `synthesizrr evaluate` on a real extractive run of Reuters R8."""
+"""`synthesizrr distill` and `synthesizrr evaluate` (in this process: the commands, not the interpreter, are
+under test) on a real extractive run of Reuters R8."""
 
 import json
 import subprocess
@@ -28,12 +29,13 @@ def run_dir(tmp_path_factory) -> Path:
     return out
 
 
-def test_distill_writes_model_and_metrics(run_dir, tmp_path):
+def test_distill_writes_model_and_metrics(run_dir, tmp_path, cli):
     out = tmp_path / "student"
     # A short training (the student's quality is measured by benchmarks, not here): what is checked
     # is the command, its files and a student far above chance.
-    proc = synthesizrr("distill", str(run_dir), "--eval", "reuters_topics:test", "--output", str(out),
+    proc = cli("distill", str(run_dir), "--eval", "reuters_topics:test", "--output", str(out),
                        "--gold", "--iterations", "1", "--max-steps", "2", "--max-length", "64", "--eval-size", "200")
+    assert proc.returncode == 0, proc.stderr[-3000:]
     metrics = json.loads((out / "metrics.json").read_text())
     assert 0.0 <= metrics["accuracy"] <= 1.0 and 0.0 <= metrics["macro_f1"] <= 1.0
     assert set(metrics["per_class"]) == {"earn", "acq", "crude", "trade", "money-fx", "interest", "ship", "grain"}
@@ -59,10 +61,10 @@ def reference(tmp_path_factory) -> str:
     return f"{folder / 'r8.yaml'}:test"
 
 
-def test_evaluate_writes_metrics_and_report(run_dir, reference, tmp_path):
+def test_evaluate_writes_metrics_and_report(run_dir, reference, tmp_path, cli):
     out = tmp_path / "report"
-    proc = synthesizrr("evaluate", str(run_dir), "--reference", reference, "--output", str(out),
-                       "--sample-size", "80")
+    proc = cli("evaluate", str(run_dir), "--reference", reference, "--output", str(out), "--sample-size", "80")
+    assert proc.returncode == 0, proc.stderr[-3000:]
     metrics = json.loads((out / "metrics.json").read_text())
     # The summary table names every run in full (it used to cut them at 18 characters; this run's name has 22)
     # beside the real-data column.

@@ -29,23 +29,6 @@ def synthesizrr(*args: str, cwd: Path, timeout: int = 600) -> subprocess.Complet
                           capture_output=True, text=True, timeout=timeout, env=dict(os.environ))
 
 
-@pytest.fixture
-def in_process(capsys, monkeypatch):
-    """The command line in this process (`cli.main`) in folder `cwd`: the same commands, without
-    a new interpreter's start-up for each (a run and the `init` that writes the config stay
-    subprocesses, as a user runs them)."""
-    from distilabel_synthesizrr.cli import main
-
-    def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-        monkeypatch.chdir(cwd)
-        capsys.readouterr()
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return subprocess.CompletedProcess(list(args), code, out, err)
-
-    return run
-
-
 def _write_csv(path: Path, rows) -> None:
     """A user's own column names: `init` finds which one holds the texts and which the labels."""
     with path.open("w", newline="", encoding="utf-8") as f:
@@ -101,7 +84,7 @@ def test_init_writes_an_inline_task_with_generic_prompts(own_config):
     assert "EDIT" in text and "12 seeds" in text
 
 
-def test_every_command_on_the_own_config(own_config, tmp_path, in_process):
+def test_every_command_on_the_own_config(own_config, tmp_path, cli):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     config = str(own_config)
@@ -110,22 +93,22 @@ def test_every_command_on_the_own_config(own_config, tmp_path, in_process):
     rows = Distiset.load_from_disk(elsewhere / "out")["default"]["train"]
     assert len(rows) >= 20 and set(rows["label"]) == set(LABELS)
 
-    preview = in_process("preview", config, cwd=elsewhere)
+    preview = cli("preview", config, cwd=elsewhere)
     assert preview.returncode == 0, preview.stderr[-3000:]
     assert "judge agrees" in preview.stdout
 
     student = ["--iterations", "1", "--max-steps", "2", "--eval-size", "0", "--max-length", "32"]
-    distill = in_process("distill", "out", "--output", "student", *student, cwd=elsewhere)
+    distill = cli("distill", "out", "--output", "student", *student, cwd=elsewhere)
     assert distill.returncode == 0, distill.stderr[-3000:]
     metrics = json.loads((elsewhere / "student" / "metrics.json").read_text())
     assert metrics["test_examples"] == 75  # the config's own data.test, all of it
     assert "data.test" in metrics["eval"]
 
-    evaluate = in_process("evaluate", "out", "--output", "eval", "--sample-size", "30", cwd=elsewhere)
+    evaluate = cli("evaluate", "out", "--output", "eval", "--sample-size", "30", cwd=elsewhere)
     assert evaluate.returncode == 0, evaluate.stderr[-3000:]
     assert json.loads((elsewhere / "eval" / "metrics.json").read_text())["task"] == "quotes"
 
-    experiment = in_process("experiment", config, "--teacher", "extractive", "--methods", "extractive",
+    experiment = cli("experiment", config, "--teacher", "extractive", "--methods", "extractive",
                             "--output", "exp", "--sample-size", "30", *student, cwd=elsewhere)
     assert experiment.returncode == 0, experiment.stderr[-3000:]
     table = (elsewhere / "exp" / "experiment.md").read_text()
@@ -145,26 +128,26 @@ def test_experiment_with_a_scripted_teacher_on_the_own_config(own_config, tmp_pa
     assert "data.test" in seed0["synthesizrr-retricl"]["student"]["eval"]
 
 
-def test_experiment_without_a_test_set_says_how_to_give_one(own_config, tmp_path, in_process):
+def test_experiment_without_a_test_set_says_how_to_give_one(own_config, tmp_path, cli):
     raw = yaml.safe_load(own_config.read_text())
     del raw["data"]["test"]
     bare = own_config.parent / "no_test.yaml"
     bare.write_text(yaml.safe_dump(raw))
-    proc = in_process("experiment", str(bare), "--teacher", "extractive", "--methods", "extractive",
+    proc = cli("experiment", str(bare), "--teacher", "extractive", "--methods", "extractive",
                       "--output", "exp", cwd=tmp_path)
     assert proc.returncode == 2
     assert "no test set" in proc.stderr and "data.test" in proc.stderr
     assert not (tmp_path / "exp").exists()  # failed before generating anything
 
 
-def test_review_push_and_pull_on_the_own_config(own_config, tmp_path, review_dataset):
+def test_review_push_and_pull_on_the_own_config(own_config, tmp_path, review_dataset, cli):
     out = tmp_path / "out"
     run = synthesizrr("run", str(own_config), "--teacher", "extractive", "--limit", "12", "--output", str(out),
                       cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-3000:]
-    push = synthesizrr("review", "push", str(out), "--dataset", review_dataset, cwd=tmp_path)
+    push = cli("review", "push", str(out), "--dataset", review_dataset, cwd=tmp_path)
     assert push.returncode == 0, push.stderr[-3000:]
-    pull = synthesizrr("review", "pull", review_dataset, "--output", str(tmp_path / "reviewed"), cwd=tmp_path)
+    pull = cli("review", "pull", review_dataset, "--output", str(tmp_path / "reviewed"), cwd=tmp_path)
     assert pull.returncode == 0, pull.stderr[-3000:]
     reviewed = Distiset.load_from_disk(tmp_path / "reviewed")["default"]["train"]
     kept = Distiset.load_from_disk(out)["default"]["train"]
@@ -177,10 +160,10 @@ def test_review_push_and_pull_on_the_own_config(own_config, tmp_path, review_dat
     ("body,label\nsome text,a\nother text,b\n", "no column 'text' (columns: body, label)"),
     ("text,label\n", "holds no text (columns seen: text, label)"),
 ])
-def test_init_rejects_a_bad_seeds_file_before_any_work(content, message, tmp_path, user_files, in_process):
+def test_init_rejects_a_bad_seeds_file_before_any_work(content, message, tmp_path, user_files, cli):
     seeds = tmp_path / "seeds.csv"
     seeds.write_text(content)
-    proc = in_process("init", "--seeds", str(seeds), "--corpus", str(user_files / "corpus.jsonl"),
+    proc = cli("init", "--seeds", str(seeds), "--corpus", str(user_files / "corpus.jsonl"),
                       "--output", "cfg.yaml", cwd=tmp_path)
     assert proc.returncode == 2
     assert message in proc.stderr

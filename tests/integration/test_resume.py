@@ -55,16 +55,22 @@ def test_killed_run_resumes_without_loss_or_duplicates(config_dict, tmp_path):
     assert served_after < len(rows), "the resumed run generated everything again"
 
 
-def test_a_changed_config_starts_afresh(config_dict, tmp_path):
+def test_a_changed_config_starts_afresh(config_dict, tmp_path, cli, monkeypatch):
+    """The resume rules, in this process (the killed run above is the one that needs its own)."""
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
     config_dict["teacher"] = {"kind": "openai", "max_concurrency": 4}
     config_path = tmp_path / "run.yaml"
     with MockOpenAIServer() as server:
+        def run(out: str) -> int:
+            return cli("run", str(config_path), "--teacher", "openai", "--base-url", server.base_url,
+                       "--model", server.model, "--output", str(tmp_path / out)).returncode
+
         config_path.write_text(yaml.safe_dump(config_dict))
-        assert start_run(config_path, tmp_path / "a", server).wait(timeout=300) == 0
+        assert run("a") == 0
         first = server.requests
-        assert start_run(config_path, tmp_path / "b", server).wait(timeout=300) == 0
+        assert run("b") == 0
         assert server.requests == first, "an identical finished run is served from its checkpoint"
         config_dict["generation"]["temperature"] = 0.5
         config_path.write_text(yaml.safe_dump(config_dict))
-        assert start_run(config_path, tmp_path / "c", server).wait(timeout=300) == 0
+        assert run("c") == 0
         assert server.requests == 2 * first, "a changed config must not reuse old generations"

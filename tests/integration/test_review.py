@@ -35,10 +35,10 @@ def config_file(tmp_path, config_dict, seeds_file) -> Path:
 
 
 @pytest.fixture
-def run_dir(tmp_path, config_file) -> Path:
+def run_dir(tmp_path, config_file, cli) -> Path:
+    """An extractive run of the tiny config, made in this process (the review is under test)."""
     out = tmp_path / "run"
-    proc = subprocess.run([sys.executable, "-m", "distilabel_synthesizrr.cli", "run", str(config_file),
-                           "--teacher", "extractive", "--output", str(out)], capture_output=True, text=True, timeout=600)
+    proc = cli("run", str(config_file), "--teacher", "extractive", "--output", str(out))
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out
 

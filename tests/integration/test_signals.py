@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 BUDGET = 16
 
 
-CONFIG = {"preset": "reuters_topics", "budget": BUDGET,
+CONFIG = {"preset": "movie_sentiment", "budget": BUDGET,  # plans in a second (Reuters: ~5 s of label check)
           "teacher": {"kind": "openai", "model": "mock-model", "max_concurrency": 1}}
 
 

@@ -73,3 +73,50 @@ def test_experiment_model_sets_the_teachers_model(monkeypatch, tmp_path):
     config.write_text("preset: movie_sentiment\n")
     assert main(["experiment", str(config), "--model", "qwen2.5-coder-1.5b", "--output", str(tmp_path / "o")]) == 0
     assert seen == {"model": "qwen2.5-coder-1.5b", "teacher": "local"}
+
+
+def test_a_method_whose_rows_hold_one_label_gets_no_student_and_the_experiment_goes_on(config_dict, monkeypatch, tmp_path):
+    """A teacher that refused every label but one (0-shot on quotes, measured): that method gets a
+    row without a student, saying why, and every other method, the gold and seeds-only students
+    are trained as usual; resumed, the experiment skips it again."""
+    import distilabel_synthesizrr.evaluate as evaluate
+    import distilabel_synthesizrr.experiment as experiment
+    import distilabel_synthesizrr.run.execute as execute
+    from distilabel_synthesizrr.run.config import config_from_dict
+    from distilabel_synthesizrr.run.rundir import RunSummary
+
+    kept = {"synthesizrr-zero_shot": {"crude": 4}, "fewgen": {"crude": 3, "interest": 4}}
+    trained = []
+
+    def run_synthesis(cfg, run_dir, llm=None):
+        method = run_dir.name
+        return SimpleNamespace(summary=RunSummary(method=method, rows_per_label=kept[method],
+                                                  kept=sum(kept[method].values())))
+
+    def distill(run_dir, eval_spec, out, settings, gold=False, with_seeds=False):
+        trained.append((out.name, gold))
+        return {"accuracy": 0.8, "macro_f1": 0.7, **({"gold": {"accuracy": 0.9, "macro_f1": 0.9}} if gold else {})}
+
+    def evaluate_runs(run_dirs, eval_spec, output, names, students, **kwargs):
+        assert "synthesizrr-zero_shot" not in students and students["gold"]["accuracy"] == 0.9
+        return {"runs": {name: {"self_bleu5": 1.0} for name in names}, evaluate.REAL_NAME: {"self_bleu5": 2.0}}
+
+    monkeypatch.setattr(execute, "run_synthesis", run_synthesis)
+    monkeypatch.setattr(evaluate, "evaluate_runs", evaluate_runs)
+    monkeypatch.setattr(experiment, "distill", distill)
+    monkeypatch.setattr(experiment, "distill_seeds", lambda *a, **k: {"accuracy": 0.6, "macro_f1": 0.6})
+    config_dict["data"]["test"] = config_dict["data"]["seeds"]
+    config = config_from_dict(config_dict)
+    methods = ["synthesizrr-zero_shot", "fewgen"]
+    results = experiment.run_experiment(config, tmp_path / "exp", teacher="scripted", methods=methods, llm=object())
+    row = results["runs"]["seed0"]["synthesizrr-zero_shot"]
+    assert row["student"]["accuracy"] is None and "1 label(s) (crude)" in row["student"]["skipped"]
+    assert ("synthesizrr-zero_shot", True) not in trained and ("fewgen", True) in trained  # gold beside fewgen
+    assert ("seeds+synthesizrr-zero_shot", False) in trained  # with the seeds, both labels are there
+    assert results["runs"]["seed0"]["gold"]["student"]["accuracy"] == 0.9
+    assert "| synthesizrr-zero_shot | 4 |" in results["table"]
+    assert "- no student for synthesizrr-zero_shot (seed0): its kept rows hold 1 label(s)" in \
+        (tmp_path / "exp" / "experiment.md").read_text()
+    trained.clear()
+    experiment.run_experiment(config, tmp_path / "exp", teacher="scripted", methods=methods, llm=object())
+    assert ("synthesizrr-zero_shot", True) not in trained and ("synthesizrr-zero_shot", False) not in trained

@@ -63,13 +63,8 @@ def watch_batches(pipeline: "BasePipeline", on_send: Callable[[Any], None],
         process(batch, *args, **kwargs)
         on_processed(batch)
 
-    pipeline._send_batch_to_step = send_batch_to_step  # type: ignore[method-assign]
-    pipeline._process_batch = process_batch  # type: ignore[method-assign]
-    try:
+    with _on_instance(pipeline, _send_batch_to_step=send_batch_to_step, _process_batch=process_batch):
         yield
-    finally:
-        for name in ("_send_batch_to_step", "_process_batch"):
-            pipeline.__dict__.pop(name, None)
 
 
 @contextlib.contextmanager
@@ -95,12 +90,20 @@ def cache_at_end_only(pipeline: "BasePipeline") -> Iterator[None]:
         if not in_batch_flow:
             cache()
 
-    pipeline._manage_batch_flow = manage_batch_flow  # type: ignore[method-assign]
-    pipeline._cache = save  # type: ignore[method-assign]
+    with _on_instance(pipeline, _manage_batch_flow=manage_batch_flow, _cache=save):
+        yield
+
+
+@contextlib.contextmanager
+def _on_instance(pipeline: Any, **methods: Callable) -> Iterator[None]:
+    """`methods` in place of the pipeline's own for the block, on this instance only (the class,
+    and so any other pipeline, is untouched); the instance's own come back after it."""
+    for name, method in methods.items():
+        setattr(pipeline, name, method)
     try:
         yield
     finally:
-        for name in ("_manage_batch_flow", "_cache"):
+        for name in methods:
             pipeline.__dict__.pop(name, None)
 
 

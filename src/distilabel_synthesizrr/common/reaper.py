@@ -14,6 +14,7 @@ never signalled. Linux only (it reads /proc); elsewhere `watch()` does nothing.
 """
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -26,6 +27,8 @@ Identity = Tuple[int, int]
 #: Seconds between two looks at the process tree, and from SIGTERM to SIGKILL.
 POLL_S = 0.25
 GRACE_S = 3.0
+#: Seconds `watch()` waits for the watchdog's first look at the tree before going on without it.
+READY_S = 30.0
 
 
 def _stat(pid: int) -> Optional[Tuple[int, int]]:
@@ -101,13 +104,17 @@ def _default_signals() -> None:
             signal.signal(sig, signal.SIG_DFL if sig == signal.SIGTERM else signal.default_int_handler)
 
 
-def reap_when_gone(root: int) -> None:
-    """Watches `root`; when it is gone, ends what was below it."""
+def reap_when_gone(root: int, ready: Optional[Callable[[], None]] = None) -> None:
+    """Watches `root`; when it is gone, ends what was below it. `ready()` is called once the
+    first look at the tree is taken: from then on a SIGKILL of `root` is covered."""
     me = os.getpid()
     root_identity = (root, (_stat(root) or (0, -1))[1])
     known: Set[Identity] = set()
     while alive(root_identity):
         known = {d for d in descendants(root) if d[0] != me}
+        if ready is not None:
+            ready()
+            ready = None
         time.sleep(POLL_S)
     # What was below the root is re-parented now: look below the processes noted last time, for
     # those started since (a process started by a direct child of the root since the last look,
@@ -135,9 +142,16 @@ class Reaper:
             # Run as a script: it needs the standard library only, not the package (fast, small).
             self._proc = subprocess.Popen(
                 [sys.executable, "-I", str(Path(__file__).resolve()), str(os.getpid())],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 start_new_session=True,
             )
+            # Wait for its first look at the tree: a watchdog still starting when this process is
+            # killed would find it gone, its children re-parented, and end nothing (seen on a busy
+            # machine, where an interpreter takes seconds to start).
+            assert self._proc.stdout is not None
+            if select.select([self._proc.stdout], [], [], READY_S)[0]:
+                self._proc.stdout.readline()
+            self._proc.stdout.close()
         return self
 
     def stop(self) -> None:
@@ -153,5 +167,13 @@ class Reaper:
         self.stop()
 
 
+def _say_ready() -> None:
+    try:
+        sys.stdout.write("watching\n")
+        sys.stdout.flush()
+    except OSError:  # the watched process stopped waiting for the line (READY_S passed)
+        pass
+
+
 if __name__ == "__main__":
-    reap_when_gone(int(sys.argv[1]))
+    reap_when_gone(int(sys.argv[1]), _say_ready)

@@ -7,9 +7,9 @@ a few sample passages. A user sees whether the corpus fits the task before payin
 """
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from distilabel_synthesizrr.common.classifier import LabelClassifier
 from distilabel_synthesizrr.common.console import table
@@ -36,6 +36,19 @@ class RetrievalPreview:
     config: RunConfig
     corpus_size: int
     labels: List[LabelPreview]
+    #: What `under` selects from again: the open index, the seeds, the samples shown per label.
+    index: Any = field(default=None, repr=False, compare=False)
+    seeds: List[Dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
+    samples: int = 2
+
+    def under(self, config: RunConfig) -> "RetrievalPreview":
+        """This preview under another config's passage selection (the same task, data and search,
+        but the label check turned on, say, or another budget): only the budget, the usable counts
+        and the samples are computed again, from the index and seeds already loaded."""
+        usable, shown = _select(config, self.index, self.seeds, self.samples)
+        budget = label_budget(config, config.task.label_names, None)
+        labels = [replace(p, usable=usable[p.label], samples=shown[p.label], budget=budget) for p in self.labels]
+        return replace(self, config=config, labels=labels)
 
     @property
     def warnings(self) -> List[str]:
@@ -83,19 +96,27 @@ def preview_config(config: Union[str, Path, RunConfig], samples: int = 2) -> Ret
         agrees[label] = sum(1 for said, _ in verdicts if said == label)
     per_label = label_budget(config, labels, None)
     counts = Counter(str(s["label"]) for s in seeds)
-    top_k = passages_per_seed(r, per_label, counts)
-    selection = PassageSelection.of(r, max_per_label=per_label, top_k=top_k)
-    picked = selection.select(index, seeds)
+    usable, shown = _select(config, index, seeds, samples)
+    previews = [LabelPreview(label=label, seeds=counts[label], retrieved=len(retrieved[label]),
+                             in_band=len(in_band[label]), label_agrees=agrees[label], usable=usable[label],
+                             budget=per_label, samples=shown[label]) for label in labels]
+    return RetrievalPreview(config=config, corpus_size=len(index.records), labels=previews, index=index, seeds=seeds,
+                            samples=samples)
+
+
+def _select(config: RunConfig, index, seeds: List[Dict[str, Any]], samples: int) -> Tuple[Counter, Dict[str, List[str]]]:
+    """The passages a run of `config` would use: how many per label, and the first `samples` of each."""
+    labels = config.task.label_names
+    per_label = label_budget(config, labels, None)
+    top_k = passages_per_seed(config.retrieval, per_label, Counter(str(s["label"]) for s in seeds))
+    picked = PassageSelection.of(config.retrieval, max_per_label=per_label, top_k=top_k).select(index, seeds)
     usable = Counter(str(seed["label"]) for seed, _ in picked)
     shown: Dict[str, List[str]] = {label: [] for label in labels}
     for seed, passage in picked:
         label = str(seed["label"])
         if len(shown[label]) < samples:
             shown[label].append(truncate_words(passage["context"], 40))
-    previews = [LabelPreview(label=label, seeds=counts[label], retrieved=len(retrieved[label]),
-                             in_band=len(in_band[label]), label_agrees=agrees[label], usable=usable[label],
-                             budget=per_label, samples=shown[label]) for label in labels]
-    return RetrievalPreview(config=config, corpus_size=len(index.records), labels=previews)
+    return usable, shown
 
 
 def print_preview(preview: RetrievalPreview, echo: Callable[[str], None] = print) -> None:

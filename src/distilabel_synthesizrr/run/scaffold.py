@@ -86,8 +86,10 @@ def detect_columns(path: str, text_column: Optional[str] = None,
     label = label_column or ("label" if "label" in columns else None)
     if (text and label) or len(columns) != 2 or (text and text not in columns) or (label and label not in columns):
         return text, label
-    values = {c: [str(r["text"]) for r in load_records(DataSource(path=path, text_column=c, label_column=None))]
-              for c in columns}
+    # One read of both columns (rows whose first column is empty are skipped, as a run would).
+    rows = load_records(DataSource(path=path, text_column=columns[0], label_column=columns[1]))
+    values = {columns[0]: [str(r["text"]) for r in rows],
+              columns[1]: [str(r["label"]) for r in rows if r["label"] not in (None, "")]}
     if not all(values.values()):
         return text, label
     labels = [c for c in columns if _looks_like_labels(values[c])]
@@ -296,6 +298,7 @@ def choose_label_check(path: Path) -> "RetrievalPreview":
     the judge agrees with fewer than `LABEL_CHECK_BELOW` of some label's passages (the corpus
     then holds many passages about other labels, which the teacher would rewrite under the
     seed's). Returns the preview of the config as it is left."""
+    from distilabel_synthesizrr.run.config import load_config
     from distilabel_synthesizrr.run.preview import preview_config
 
     path = Path(path)
@@ -308,4 +311,4 @@ def choose_label_check(path: Path) -> "RetrievalPreview":
     on = (f"label_check: true             # the seeds' judge agrees with only {share:.0%} of {label}'s passages "
           f"(init turns the check on under {LABEL_CHECK_BELOW:.0%})")
     path.write_text(text.replace(LABEL_CHECK_OFF, on, 1), encoding="utf-8")
-    return preview_config(path)  # what a run would use, with the check on
+    return preview.under(load_config(path))  # what a run would use, with the check on

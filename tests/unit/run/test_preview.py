@@ -29,3 +29,15 @@ def test_preview_of_a_budget_reports_shortfalls(config_dict):
     preview = preview_config(config_from_dict(config_dict))
     assert all(p.budget == 20 and p.usable < 20 for p in preview.labels)
     assert any("usable passages for a budget of 20" in w for w in preview.warnings)
+
+
+def test_a_preview_under_another_selection_is_the_preview_of_that_config(config_dict):
+    """`init` turns the label check on from its preview and shows the preview again: only the
+    selection is computed again, and it must say what a fresh preview of the new config says."""
+    preview = preview_config(config_from_dict(config_dict))
+    config_dict["retrieval"]["label_check"] = True
+    config_dict["budget"] = 2
+    other = config_from_dict(config_dict)
+    again = preview.under(other)
+    assert again.labels == preview_config(other).labels and again.config is other
+    assert [p.usable for p in again.labels] == [1, 1] != [p.usable for p in preview.labels]
