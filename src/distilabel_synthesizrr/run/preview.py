@@ -45,8 +45,7 @@ class RetrievalPreview:
         """This preview under another config's passage selection (the same task, data and search,
         but the label check turned on, say, or another budget): only the budget, the usable counts
         and the samples are computed again, from the index and seeds already loaded."""
-        usable, shown = _select(config, self.index, self.seeds, self.samples)
-        budget = label_budget(config, config.task.label_names, None)
+        budget, usable, shown = _select(config, self.index, self.seeds, self.samples)
         labels = [replace(p, usable=usable[p.label], samples=shown[p.label], budget=budget) for p in self.labels]
         return replace(self, config=config, labels=labels)
 
@@ -94,9 +93,8 @@ def preview_config(config: Union[str, Path, RunConfig], samples: int = 2) -> Ret
     for label, passages in in_band.items():
         verdicts = judge.predict(list(passages.values())) if passages else []
         agrees[label] = sum(1 for said, _ in verdicts if said == label)
-    per_label = label_budget(config, labels, None)
     counts = Counter(str(s["label"]) for s in seeds)
-    usable, shown = _select(config, index, seeds, samples)
+    per_label, usable, shown = _select(config, index, seeds, samples)
     previews = [LabelPreview(label=label, seeds=counts[label], retrieved=len(retrieved[label]),
                              in_band=len(in_band[label]), label_agrees=agrees[label], usable=usable[label],
                              budget=per_label, samples=shown[label]) for label in labels]
@@ -104,8 +102,10 @@ def preview_config(config: Union[str, Path, RunConfig], samples: int = 2) -> Ret
                             samples=samples)
 
 
-def _select(config: RunConfig, index, seeds: List[Dict[str, Any]], samples: int) -> Tuple[Counter, Dict[str, List[str]]]:
-    """The passages a run of `config` would use: how many per label, and the first `samples` of each."""
+def _select(config: RunConfig, index, seeds: List[Dict[str, Any]],
+            samples: int) -> Tuple[Optional[int], Counter, Dict[str, List[str]]]:
+    """The passages a run of `config` would use: its budget per label, how many it finds per label,
+    and the first `samples` of each."""
     labels = config.task.label_names
     per_label = label_budget(config, labels, None)
     top_k = passages_per_seed(config.retrieval, per_label, Counter(str(s["label"]) for s in seeds))
@@ -116,7 +116,7 @@ def _select(config: RunConfig, index, seeds: List[Dict[str, Any]], samples: int)
         label = str(seed["label"])
         if len(shown[label]) < samples:
             shown[label].append(truncate_words(passage["context"], 40))
-    return usable, shown
+    return per_label, usable, shown
 
 
 def print_preview(preview: RetrievalPreview, echo: Callable[[str], None] = print) -> None:
