@@ -86,6 +86,7 @@ def pytest_collection_modifyitems(config, items):
 GROUPED_MODULES = ("test_local_teacher.py", "test_review.py")
 
 
+@pytest.hookimpl(optionalhook=True)  # a run without xdist (-p no:xdist) has no such hook
 def pytest_xdist_node_collection_finished(node, ids):
     """The groups above must reach xdist: with `--dist loadgroup` a worker's test ids carry their
     group (`...@argilla`). pytest-xdist 3.8 writes them where pytest 9.2 no longer reads them (why

@@ -52,6 +52,25 @@ def test_dead_endpoint_is_a_connection_error():
         asyncio.run(_ask(url, max_retries=0))
 
 
+def test_a_server_that_dies_still_answers_the_requests_it_promised():
+    # die_after=1 with a slow answer: the second request kills the server while the first is in
+    # flight; the first is still answered (the dead-endpoint test counts on exactly die_after rows).
+    async def go(url):
+        client = ChatClient(url, "key", max_retries=0, timeout=10)
+        try:
+            first = asyncio.ensure_future(client.create(BODY))
+            await asyncio.sleep(0.3)
+            with pytest.raises(APIConnectionError):
+                await client.create(BODY)
+            return await first
+        finally:
+            await client.close()
+
+    with MockOpenAIServer(latency=1.0, die_after=1) as server:
+        answer = asyncio.run(go(server.base_url))
+        assert answer["choices"][0]["message"]["content"].endswith("(mock 0).") and server.requests == 2
+
+
 def test_only_plain_text_chats_take_the_lean_path():
     assert is_plain_chat([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}])
     assert not is_plain_chat([{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}])
