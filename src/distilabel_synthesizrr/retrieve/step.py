@@ -25,7 +25,8 @@ class RetrieveContext(Step, RetrieveSettings):
     cut at a sentence end to `passage_max_words`. The index is built in `load()` (or reused:
     it is saved on disk keyed by a fingerprint of the corpus and the engine settings).
 
-    With `label_check`, a judge fitted on the seeds (TF-IDF + logistic regression, see
+    With `label_check`, a judge fitted on the seeds (logistic regression on TF-IDF words with BM25,
+    on the dense engine's sentence embeddings with `dense` and `hybrid`; see
     `distilabel_synthesizrr.common.classifier`) must give a passage the label it would inherit: with an
     in-domain corpus many retrieved passages are about another label, and a small teacher
     turns them into mislabelled examples.

@@ -100,14 +100,26 @@ class TestLabelCheck:
         {"text": "mortgage interest rates hit high as central bank holds rates", "label": "interest"},
     ]
 
-    def test_passages_of_another_label_are_left_out(self, corpus_file, tmp_path):
+    # The judge reads what the engine reads: TF-IDF words with BM25, sentence embeddings with dense.
+    @pytest.mark.parametrize("backend", ["bm25s", "dense"])
+    def test_passages_of_another_label_are_left_out(self, corpus_file, tmp_path, backend):
         # Without dedup, so that the rates seed may retrieve the oil stories the crude seeds took.
-        free = next(make(corpus_file, tmp_path, top_k=8, deduplicate=False).process(self.SEEDS))
-        checked = next(make(corpus_file, tmp_path, top_k=8, deduplicate=False, label_check=True).process(self.SEEDS))
+        free = next(make(corpus_file, tmp_path, top_k=8, deduplicate=False, backend=backend).process(self.SEEDS))
+        checked = next(make(corpus_file, tmp_path, top_k=8, deduplicate=False, label_check=True,
+                            backend=backend).process(self.SEEDS))
         oil_for_rates = {"doc-0", "doc-1"}  # the OPEC and crude futures stories
         assert any(r["label"] == "interest" and r["passage_id"] in oil_for_rates for r in free)
         assert checked and not any(r["label"] == "interest" and r["passage_id"] in oil_for_rates for r in checked)
         assert {r["label"] for r in checked} == {"crude", "interest"}
+
+    @pytest.mark.parametrize("backend, features", [("bm25s", "tfidf"), ("rank_bm25", "tfidf"), ("dense", "embedding"),
+                                                   ("hybrid", "embedding")])
+    def test_the_judge_reads_the_engines_features(self, backend, features):
+        from distilabel_synthesizrr.retrieve.passages import PassageSelection
+        from distilabel_synthesizrr.retrieve.settings import RetrieveSettings
+
+        selection = PassageSelection.of(RetrieveSettings(backend=backend, label_check=True))
+        assert selection.judge_features == features
 
     def test_top_k_counts_the_passages_that_pass(self, corpus_file, tmp_path):
         rows = next(make(corpus_file, tmp_path, top_k=1, label_check=True).process(self.SEEDS))
