@@ -1,12 +1,19 @@
 """The settings pilots' table (benchmarks/pilots.sh): one row per pilot and method, from each
-pilot's experiment.json.
+pilot's experiment.json (OUT/NAME/experiment.json, or NAME.json as kept in docs/results/pilots96),
+described by the first comment line of its config (benchmarks/pilots/NAME.yaml).
 
     python benchmarks/pilot_table.py experiments/pilots [NAME ...]
+    python benchmarks/pilot_table.py docs/results/pilots96 q_def q_nolc
 """
 
 import argparse
 import json
 from pathlib import Path
+from typing import Iterator, List, Optional
+
+CONFIGS = Path(__file__).parent / "pilots"
+HEADER = ["pilot", "what changes", "method", "kept", "Self-BLEU-5", "MAUVE", "label pres.", "seed copies",
+          "passage copies", "student acc.", "macro-F1", "seeds + data acc.", "minutes"]
 
 
 def _cell(value, digits: int = 3) -> str:
@@ -15,19 +22,52 @@ def _cell(value, digits: int = 3) -> str:
     return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
 
 
-def rows(folder: Path, names):
+def describe(name: str) -> str:
+    """The first comment line of the pilot's config, without its '#'."""
+    path = CONFIGS / f"{name}.yaml"
+    first = path.read_text().splitlines()[0] if path.is_file() else ""
+    return first.lstrip("# ").rstrip(".") if first.startswith("#") else "-"
+
+
+def result(folder: Path, name: str) -> Optional[dict]:
+    for path in (folder / name / "experiment.json", folder / f"{name}.json"):
+        if path.is_file():
+            return json.loads(path.read_text())
+    return None
+
+
+def names_in(folder: Path) -> List[str]:
+    """The pilots found in `folder`, in the queue's order (r_def first), then any others."""
+    found = {p.name for p in folder.iterdir() if (p / "experiment.json").is_file()} | {p.stem for p in folder.glob("*.json")}
+    queue = [line.split()[0] for line in (CONFIGS / "queue.txt").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    return [n for n in queue if n in found] + sorted(found - set(queue))
+
+
+BASELINES = ("seeds only", "gold")
+
+
+def rows(folder: Path, names) -> Iterator[list]:
+    """A row per pilot and method; the seeds-only and gold rows once per task (they do not
+    depend on the pilot's settings)."""
+    tasks_shown = set()
     for name in names:
-        path = folder / name / "experiment.json"
-        if not path.is_file():
+        data = result(folder, name)
+        if data is None:
             continue
-        for method, run in json.loads(path.read_text())["runs"]["seed0"].items():
+        task = data["task"] if isinstance(data["task"], str) else json.dumps(data["task"], sort_keys=True)
+        for method, run in data["runs"]["seed0"].items():
+            if method in BASELINES and task in tasks_shown:
+                continue
             quality, student = run.get("quality") or {}, run.get("student") or {}
             summary, with_seeds = run.get("summary") or {}, run.get("student_with_seeds") or {}
             minutes = summary["seconds"] / 60 if summary.get("seconds") else None
-            yield [name, method, summary.get("kept"), _cell(quality.get("self_bleu5"), 2), _cell(quality.get("mauve")),
-                   _cell(quality.get("label_preservation")), _cell(quality.get("seed_copy_rate")),
-                   _cell(quality.get("context_copy_rate")), _cell(student.get("accuracy")),
-                   _cell(student.get("macro_f1")), _cell(with_seeds.get("accuracy")), _cell(minutes, 1)]
+            yield [name, describe(name), method, summary.get("kept"), _cell(quality.get("self_bleu5"), 2),
+                   _cell(quality.get("mauve")), _cell(quality.get("label_preservation")),
+                   _cell(quality.get("seed_copy_rate")), _cell(quality.get("context_copy_rate")),
+                   _cell(student.get("accuracy")), _cell(student.get("macro_f1")), _cell(with_seeds.get("accuracy")),
+                   _cell(minutes, 1)]
+        tasks_shown.add(task)
 
 
 def main() -> None:
@@ -35,11 +75,9 @@ def main() -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("names", nargs="*", help="pilots to show (default: every one in the folder)")
     args = parser.parse_args()
-    names = args.names or sorted(p.name for p in args.folder.iterdir() if (p / "experiment.json").is_file())
-    print("| pilot | method | kept | Self-BLEU-5 | MAUVE | label pres. | seed copies | passage copies | student acc. "
-          "| macro-F1 | seeds + data acc. | minutes |")
-    print("|" + "---|" * 12)
-    for row in rows(args.folder, names):
+    print("| " + " | ".join(HEADER) + " |")
+    print("|" + "---|" * len(HEADER))
+    for row in rows(args.folder, args.names or names_in(args.folder)):
         print("| " + " | ".join(_cell(v) for v in row) + " |")
 
 
