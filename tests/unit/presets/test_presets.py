@@ -43,6 +43,9 @@ class TestRunDefaults:
         movies = config_from_dict({"preset": "movie_sentiment"})
         assert movies.seeds_per_label == 16 and movies.retrieval.similarity_band == [0.02, 0.9]
         assert movies.task.answer_prefix("rotten") == "Negative review:"
+        quotes = config_from_dict({"preset": "quote_topics"})
+        assert quotes.retrieval.backend == "dense" and quotes.retrieval.label_check is True
+        assert quotes.retrieval.similarity_band == [0.02, 0.9]
 
     def test_a_config_overrides_them(self):
         from distilabel_synthesizrr.run.config import config_from_dict
