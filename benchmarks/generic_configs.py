@@ -5,6 +5,7 @@ the verbalizations are the preset's (init asks the user to write them), phrased 
 "a new, short text ...". These configs are the "generic" rows of docs/benchmarks.md.
 
     python benchmarks/generic_configs.py --output experiments/generic
+    python benchmarks/generic_configs.py --output benchmarks/claims --prefix generic_ --threads 2   (the claims queue's)
     synthesizrr experiment experiments/generic/reuters_topics.yaml --teacher local ...
 """
 
@@ -25,17 +26,21 @@ def _phrase(verbalization: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", default="experiments/generic", help="folder for the configs")
+    parser.add_argument("--prefix", default="", help="file name prefix (benchmarks/claims: generic_)")
+    parser.add_argument("--threads", type=int, help="teacher.threads (the claims tables: 2, both cores generate)")
     args = parser.parse_args()
     out = Path(args.output)
     for name in available_presets():
         preset = load_preset(name)
         corpus = [c.path for c in preset.data.corpus]
-        path = write_config(preset.data.seeds.path, corpus, out / f"{name}.yaml", test=preset.data.test.path,
+        path = write_config(preset.data.seeds.path, corpus, out / f"{args.prefix}{name}.yaml", test=preset.data.test.path,
                             name=f"{name}_generic", force=True, echo=print)
         choose_label_check(path)
         raw = yaml.safe_load(path.read_text())
         raw["task"]["labels"] = {label: _phrase(v) for label, v in preset.task.labels.items()}
         raw["task"]["description"] = preset.task.description
+        if args.threads:
+            raw.setdefault("teacher", {})["threads"] = args.threads
         path.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True))
         print(f"{path}: labels {raw['task']['labels']}, label check {raw['retrieval']['label_check']}")
 
