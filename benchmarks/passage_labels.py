@@ -55,7 +55,8 @@ def main() -> None:
     args = parser.parse_args()
     variants = [v.split("=", 1) for v in args.variant] or [["preset", "{}"]]
     judge = oracle_judge(config_from_dict({"preset": args.preset}), args.seed)
-    print(f"| {args.preset}, budget {args.budget}, seed {args.seed} | retrieval | passages | keep their seed's label | lowest label |")
+    print(f"| {args.preset}, budget {args.budget}, seed {args.seed} | retrieval | passages "
+          "| keep their seed's label | lowest label |")
     print("|---|---|---|---|---|")
     for name, overrides in variants:
         out = measure(args.preset, json.loads(overrides), args.budget, args.seed, judge)

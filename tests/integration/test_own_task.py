@@ -16,8 +16,8 @@ from distilabel.distiset import Distiset
 from distilabel_synthesizrr.data import load_shipped
 from distilabel_synthesizrr.experiment import run_experiment
 from distilabel_synthesizrr.run.config import load_config
-from distilabel_synthesizrr.run.preview import preview_config
-from distilabel_synthesizrr.run.scaffold import LABEL_CHECK_BELOW, lowest_agreement
+from distilabel_synthesizrr.run.preview import LABEL_CHECK_BELOW, preview_config
+from distilabel_synthesizrr.run.scaffold import lowest_agreement
 from distilabel_synthesizrr.testing import ScriptedLLM
 
 pytestmark = pytest.mark.slow

@@ -30,11 +30,6 @@ DEFAULT_SHOTS = GenerateSettings.model_fields["shots"].default
 #: Generic run settings `init` writes (and a config without a preset gets from the settings' defaults).
 GENERIC_BUDGET = 192
 GENERIC_SEEDS_PER_LABEL = 8
-#: `init` turns the label check on when the seeds' judge gives fewer than this share of some label's
-#: passages that label (`synthesizrr preview`'s "judge agrees"). Measured with the default teacher
-#: (docs/benchmarks.md, "The label check, and init's threshold"): the check helped the student where
-#: the lowest label was at 29% (Reuters) and cost it at 35% (movies) and 57% (quotes).
-LABEL_CHECK_BELOW = 0.3
 LABEL_CHECK_OFF = "label_check: false            # true: keep passages a judge fitted on the seeds labels like their seed"
 #: Seeds shorter than this (median, in words) share few words with any passage: a lower band.
 SHORT_TEXT_WORDS = 30
@@ -295,11 +290,11 @@ def lowest_agreement(preview: "RetrievalPreview") -> Optional[Tuple[str, float]]
 
 def choose_label_check(path: Path) -> "RetrievalPreview":
     """Previews retrieval for the config `init` wrote at `path` and turns its label check on when
-    the judge agrees with fewer than `LABEL_CHECK_BELOW` of some label's passages (the corpus
+    the judge agrees with fewer than `run.preview.LABEL_CHECK_BELOW` of some label's passages (the corpus
     then holds many passages about other labels, which the teacher would rewrite under the
     seed's). Returns the preview of the config as it is left."""
     from distilabel_synthesizrr.run.config import load_config
-    from distilabel_synthesizrr.run.preview import preview_config
+    from distilabel_synthesizrr.run.preview import LABEL_CHECK_BELOW, preview_config
 
     path = Path(path)
     preview = preview_config(path)

@@ -41,3 +41,20 @@ def test_a_preview_under_another_selection_is_the_preview_of_that_config(config_
     again = preview.under(other)
     assert again.labels == preview_config(other).labels and again.config is other
     assert [p.usable for p in again.labels] == [1, 1] != [p.usable for p in preview.labels]
+
+
+def test_preview_suggests_the_label_check_under_inits_threshold(config_dict):
+    from dataclasses import replace
+
+    from distilabel_synthesizrr.run.preview import LABEL_CHECK_BELOW, LabelPreview
+
+    config_dict["retrieval"]["label_check"] = False
+    preview = preview_config(config_from_dict(config_dict))
+    at = {share: LabelPreview(label="crude", seeds=2, in_band=100, label_agrees=round(share * 100), usable=5)
+          for share in (LABEL_CHECK_BELOW - 0.05, LABEL_CHECK_BELOW)}
+    suggests = {share: any("consider retrieval.label_check: true" in w for w in replace(preview, labels=[p]).warnings)
+                for share, p in at.items()}
+    assert suggests == {LABEL_CHECK_BELOW - 0.05: True, LABEL_CHECK_BELOW: False}
+    checked = replace(preview, labels=[at[LABEL_CHECK_BELOW - 0.05]],
+                      config=config_from_dict({**config_dict, "retrieval": {**config_dict["retrieval"], "label_check": True}}))
+    assert not any("consider" in w for w in checked.warnings)  # nothing to suggest when it is on

@@ -88,21 +88,23 @@ class TestLabelCheckFromThePreview:
 
     def test_init_turns_the_check_on_under_the_threshold_and_says_why(self, tmp_path, seeds_file, corpus_file,
                                                                       monkeypatch):
+        from distilabel_synthesizrr.run import preview as preview_module
         from distilabel_synthesizrr.run import scaffold
 
         path = write_config(str(seeds_file), [str(corpus_file)], tmp_path / "c.yaml")
         assert load_config(path).retrieval.label_check is False
-        monkeypatch.setattr(scaffold, "LABEL_CHECK_BELOW", 1.01)  # every share is under it
+        monkeypatch.setattr(preview_module, "LABEL_CHECK_BELOW", 1.01)  # every share is under it
         preview = scaffold.choose_label_check(path)
         label, share = scaffold.lowest_agreement(preview)
         assert load_config(path).retrieval.label_check is True and preview.config.retrieval.label_check is True
         assert f"agrees with only {share:.0%} of {label}'s passages (init turns the check on under 101%)" in path.read_text()
 
     def test_init_leaves_it_off_when_the_judge_agrees_enough(self, tmp_path, seeds_file, corpus_file, monkeypatch):
+        from distilabel_synthesizrr.run import preview as preview_module
         from distilabel_synthesizrr.run import scaffold
 
         path = write_config(str(seeds_file), [str(corpus_file)], tmp_path / "c.yaml")
-        monkeypatch.setattr(scaffold, "LABEL_CHECK_BELOW", 0.0)
+        monkeypatch.setattr(preview_module, "LABEL_CHECK_BELOW", 0.0)
         preview = scaffold.choose_label_check(path)
         assert scaffold.lowest_agreement(preview) is not None
         assert load_config(path).retrieval.label_check is False
