@@ -42,7 +42,7 @@ class TestRunDefaults:
         assert config.retrieval.label_check is True and config.generation.temperature == 0.6
         movies = config_from_dict({"preset": "movie_sentiment"})
         assert movies.seeds_per_label == 16 and movies.retrieval.similarity_band == [0.02, 0.9]
-        assert movies.task.answer_prefix("rotten") == "Negative review:"
+        assert movies.task.answer_prefix("rotten") == "Negative review:" and movies.generation.dry_multiplier == 0
         quotes = config_from_dict({"preset": "quote_topics"})
         assert quotes.retrieval.backend == "dense" and quotes.retrieval.label_check is True
         assert quotes.retrieval.similarity_band == [0.02, 0.9]
