@@ -45,7 +45,7 @@ class TestRunDefaults:
         assert movies.task.answer_prefix("rotten") == "Negative review:" and movies.generation.dry_multiplier == 0
         quotes = config_from_dict({"preset": "quote_topics"})
         assert quotes.retrieval.backend == "dense" and quotes.retrieval.label_check is True
-        assert quotes.retrieval.similarity_band == [0.02, 0.9]
+        assert quotes.retrieval.similarity_band == [0.02, 0.9] and quotes.generation.temperature == 0.95
 
     def test_a_config_overrides_them(self):
         from distilabel_synthesizrr.run.config import config_from_dict
