@@ -39,7 +39,7 @@ class TestRunDefaults:
         from distilabel_synthesizrr.run.config import config_from_dict
 
         config = config_from_dict({"preset": "reuters_topics"})
-        assert config.retrieval.label_check is True and config.generation.temperature == 0.6
+        assert config.retrieval.label_check is True and config.generation.temperature == 0.95
         movies = config_from_dict({"preset": "movie_sentiment"})
         assert movies.seeds_per_label == 16 and movies.retrieval.similarity_band == [0.02, 0.9]
         assert movies.task.answer_prefix("rotten") == "Negative review:" and movies.generation.dry_multiplier == 0
