@@ -13,19 +13,13 @@ import argparse
 import json
 from collections import Counter, defaultdict
 
-from distilabel_synthesizrr.common.classifier import EVALUATION_MAX_ITER, LabelClassifier
+from distilabel_synthesizrr.common.classifier import LabelClassifier
 from distilabel_synthesizrr.common.embeddings import embed
-from distilabel_synthesizrr.data.sources import load_records, stratified_sample
+from distilabel_synthesizrr.data.sources import load_records
+from distilabel_synthesizrr.evaluate import label_judge
 from distilabel_synthesizrr.retrieve.passages import PassageSelection, open_index, passages_per_seed
 from distilabel_synthesizrr.run.config import config_from_dict, label_budget
 from distilabel_synthesizrr.run.plan import load_seeds
-
-
-def oracle_judge(config, seed: int) -> LabelClassifier:
-    """`evaluate`'s judge: MiniLM embeddings of up to 2,000 real training texts, stratified."""
-    train = stratified_sample(load_records(config.data.seeds), 2000, seed, independent=True, interleave=False)
-    return LabelClassifier("embedding", max_iter=EVALUATION_MAX_ITER, seed=seed).fit_features(
-        embed([r["text"] for r in train]), [r["label"] for r in train])
 
 
 def measure(preset: str, retrieval: dict, budget: int, seed: int, judge: LabelClassifier) -> dict:
@@ -54,7 +48,7 @@ def main() -> None:
                         help="a name and the `retrieval:` overrides of one variant (repeatable)")
     args = parser.parse_args()
     variants = [v.split("=", 1) for v in args.variant] or [["preset", "{}"]]
-    judge = oracle_judge(config_from_dict({"preset": args.preset}), args.seed)
+    judge, _ = label_judge(load_records(config_from_dict({"preset": args.preset}).data.seeds), seed=args.seed)
     print(f"| {args.preset}, budget {args.budget}, seed {args.seed} | retrieval | passages "
           "| keep their seed's label | lowest label |")
     print("|---|---|---|---|---|")

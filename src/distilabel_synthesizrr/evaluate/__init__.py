@@ -8,14 +8,14 @@ import json
 import logging
 from functools import partial
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from distilabel_synthesizrr.common.classifier import EVALUATION_MAX_ITER, LabelClassifier
 from distilabel_synthesizrr.common.console import stage
 from distilabel_synthesizrr.common.embeddings import DEFAULT_EMBEDDER, embed
-from distilabel_synthesizrr.data.sources import sample_up_to, stratified_sample
+from distilabel_synthesizrr.data.sources import Record, sample_up_to, stratified_sample
 from distilabel_synthesizrr.evaluate.lexical import context_copy_rate, distinct_n, seed_copy_rate, self_bleu
 from distilabel_synthesizrr.evaluate.semantic import entity_entropy, load_spacy, mauve_score, mean_pairwise_cosine
 from distilabel_synthesizrr.run.config import Reference, reference_name, resolve_split
@@ -31,6 +31,20 @@ LOWER_IS_BETTER = {"self_bleu5", "mean_pairwise_cosine", "seed_copy_rate", "cont
 #: The evaluation subsets (classifier training set, reference and real texts): each label drawn
 #: on its own, labels one after the other, as the recorded figures were measured.
 _stratified = partial(stratified_sample, independent=True, interleave=False)
+
+
+#: Real training texts the label-preservation judge learns from, at most.
+JUDGE_TRAIN_SIZE = 2000
+
+
+def label_judge(train: Sequence[Record], model: Optional[str] = None,
+                seed: int = 0) -> Tuple[LabelClassifier, List[Record]]:
+    """The label-preservation judge: logistic regression on the sentence embeddings of up to
+    `JUDGE_TRAIN_SIZE` real training texts (each label drawn on its own), and the texts it learnt from."""
+    train_s = _stratified(train, JUDGE_TRAIN_SIZE, seed)
+    judge = LabelClassifier("embedding", model, max_iter=EVALUATION_MAX_ITER, seed=seed).fit_features(
+        embed([r["text"] for r in train_s], model), [r["label"] for r in train_s])
+    return judge, train_s
 
 
 def text_metrics(
@@ -119,10 +133,9 @@ def evaluate_runs(
     # A bar of the sets evaluated: the reference, each run, the real column (and the report).
     bar = stage("evaluate", len(loaded) + 2 + int(report), "sets")
     bar.update(info="the reference data")
-    logger.info("Embedding the reference data (%d train, %d test examples at most)...", min(len(train), 2000), sample_size)
-    train_s = _stratified(train, 2000, seed)
-    classifier = LabelClassifier("embedding", model, max_iter=EVALUATION_MAX_ITER, seed=seed).fit_features(
-        embed([r["text"] for r in train_s], model), [r["label"] for r in train_s])
+    logger.info("Embedding the reference data (%d train, %d test examples at most)...",
+                min(len(train), JUDGE_TRAIN_SIZE), sample_size)
+    classifier, train_s = label_judge(train, model, seed)
     test_s = _stratified(test, sample_size, seed)
     test_vectors = embed([r["text"] for r in test_s], model)
     reference_by_label = {

@@ -161,13 +161,16 @@ class PassageIndex:
         return results
 
 
-def judge_features(settings: RetrieveSettings) -> str:
-    """The features of the label check's judge for `settings`' engine: the dense engine's sentence
-    embeddings for `dense` and `hybrid`, TF-IDF words for BM25. A word judge fitted on the seeds
-    agrees with nearly every passage that BM25 found through the seed's own words (on short quotes
-    it accepted 97% of dense candidates, keeping their label 69% of the time); an embedding judge
-    reads the subject (86% accepted, 78% keeping their label; docs/benchmarks.md)."""
-    return "embedding" if settings.backend in ("dense", "hybrid") else "tfidf"
+def seed_judge(settings: RetrieveSettings) -> LabelClassifier:
+    """The label check's judge (to fit on the seeds) for `settings`' engine: logistic regression on
+    the dense engine's sentence embeddings for `dense` and `hybrid`, on TF-IDF words for BM25. A
+    word judge fitted on the seeds agrees with nearly every passage that BM25 found through the
+    seed's own words (on short quotes it accepted 97% of dense candidates, keeping their label 69% of
+    the time); an embedding judge reads the subject (86% accepted, 78% keeping their label;
+    docs/benchmarks.md)."""
+    if settings.backend in ("dense", "hybrid"):
+        return LabelClassifier("embedding", settings.embedding_model)
+    return LabelClassifier()
 
 
 def open_index(settings: RetrieveSettings, corpus: Sequence[DataSource], lengths: Optional[Lengths] = None) -> PassageIndex:
@@ -207,8 +210,7 @@ class PassageSelection:
     deduplicate: bool = False
     max_per_label: Optional[int] = None
     label_check: bool = False
-    judge_features: str = "tfidf"
-    embedding_model: Optional[str] = None
+    judge: LabelClassifier = field(default_factory=LabelClassifier)  # refitted on the seeds seen so far
     seen: Set[str] = field(default_factory=set)
     per_label: Counter = field(default_factory=Counter)
     seeds: List[Tuple[str, str]] = field(default_factory=list)
@@ -220,7 +222,7 @@ class PassageSelection:
         return cls(top_k=top_k or passages_per_seed(settings, None, {}), rank_window=settings.rank_window,
                    similarity_band=settings.similarity_band, score_band=settings.score_band,
                    deduplicate=settings.deduplicate, max_per_label=max_per_label, label_check=settings.label_check,
-                   judge_features=judge_features(settings), embedding_model=settings.embedding_model)
+                   judge=seed_judge(settings))
 
     def select(self, index: PassageIndex, seeds: Sequence[Mapping[str, Any]]) -> List[Tuple[Mapping[str, Any], Passage]]:
         """(seed, passage) pairs for a batch of seeds (`text`, `label`), best passages first."""
@@ -232,8 +234,7 @@ class PassageSelection:
                     "The label check learns from the seeds, and this batch has seeds of one label only. Fix: give "
                     "RetrieveContext all seeds at once (its default input_batch_size) or set label_check=False."
                 )
-            judge = LabelClassifier(self.judge_features, self.embedding_model).fit(
-                [t for t, _ in self.seeds], [y for _, y in self.seeds])
+            judge = self.judge.fit([t for t, _ in self.seeds], [y for _, y in self.seeds])
         found = index.retrieve([s["text"] for s in seeds], self.top_k, self.rank_window, self.similarity_band,
                                self.score_band, labels=[str(s["label"]) for s in seeds], judge=judge)
         pairs = []

@@ -11,10 +11,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
-from distilabel_synthesizrr.common.classifier import LabelClassifier
 from distilabel_synthesizrr.common.console import table
 from distilabel_synthesizrr.common.text import truncate_words
-from distilabel_synthesizrr.retrieve.passages import PassageSelection, judge_features, open_index, passages_per_seed
+from distilabel_synthesizrr.retrieve.passages import PassageSelection, open_index, passages_per_seed, seed_judge
 from distilabel_synthesizrr.run.config import RunConfig, label_budget, load_config
 from distilabel_synthesizrr.run.plan import load_seeds
 
@@ -85,8 +84,7 @@ def preview_config(config: Union[str, Path, RunConfig], samples: int = 2) -> Ret
     index = open_index(r, config.data.corpus, config.task.lengths)
     last = r.rank_window[1]
     found = index.retrieve([s["text"] for s in seeds], last, r.rank_window, (0.0, 1.0), r.score_band)
-    judge = LabelClassifier(judge_features(r), r.embedding_model).fit([s["text"] for s in seeds],
-                                                                     [str(s["label"]) for s in seeds])
+    judge = seed_judge(r).fit([s["text"] for s in seeds], [str(s["label"]) for s in seeds])
     low, high = r.similarity_band
     retrieved: Dict[str, set] = {label: set() for label in labels}
     in_band: Dict[str, Dict[str, str]] = {label: {} for label in labels}

@@ -119,7 +119,7 @@ class TestLabelCheck:
         from distilabel_synthesizrr.retrieve.settings import RetrieveSettings
 
         selection = PassageSelection.of(RetrieveSettings(backend=backend, label_check=True))
-        assert selection.judge_features == features
+        assert selection.judge.features == features
 
     def test_top_k_counts_the_passages_that_pass(self, corpus_file, tmp_path):
         rows = next(make(corpus_file, tmp_path, top_k=1, label_check=True).process(self.SEEDS))
