@@ -41,7 +41,8 @@ def main() -> None:
         raw["task"]["description"] = preset.task.description
         if args.threads:
             raw.setdefault("teacher", {})["threads"] = args.threads
-        path.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True))
+        path.write_text(f"# init's generic config on {name}'s data (written by benchmarks/generic_configs.py).\n"
+                        + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True))
         print(f"{path}: labels {raw['task']['labels']}, label check {raw['retrieval']['label_check']}")
 
 

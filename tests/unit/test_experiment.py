@@ -31,12 +31,52 @@ def test_claims_compare_means_over_seeds():
     assert accuracy["held"] and accuracy["value"] == 0.91 and accuracy["baseline"] == 0.84
     assert by_claim["synthesizrr-retricl >= fewgen on student macro-F1"]["held"]  # 0.81 vs 0.81
     assert by_claim["synthesizrr-retricl <= fewgen on Self-BLEU-5"]["held"] is False  # 6.0 vs 5.5
-    assert by_claim["synthesizrr-retricl >= fewgen on label preservation"]["held"] is False  # 0.85 vs 0.855
+    # within 3 points of FewGen's: 0.85 vs 0.855
+    assert by_claim["synthesizrr-retricl >= fewgen - 0.03 on label preservation"]["held"] is True
     seeded = by_claim["synthesizrr-retricl >= seeds only + 0.02 on seeds + data: accuracy"]
     assert seeded["held"] and seeded["value"] == 0.94 and seeded["baseline"] == 0.91
     text = claims_markdown(claims(RESULTS))
     assert "- met: synthesizrr-retricl >= fewgen on student accuracy (0.91 vs 0.84)" in text
     assert "- NOT met: synthesizrr-retricl <= fewgen on Self-BLEU-5 (6 vs 5.5)" in text
+
+
+def _quality(bleu, mauve, lp, seed_copies=None, passage_copies=None):
+    return {"self_bleu5": bleu, "mauve": mauve, "label_preservation": lp, "seed_copy_rate": seed_copies,
+            "context_copy_rate": passage_copies}
+
+
+def test_claims_hold_the_goals_of_the_benchmarks_page():
+    runs = {
+        "synthesizrr-retricl": {**_row(0.80, 0.78, seeded=0.90), "quality": _quality(6.0, 0.90, 0.80, 0.12, 0.05)},
+        "fewgen": {**_row(0.82, 0.76), "quality": _quality(9.0, 0.70, 0.84)},
+        "extractive": {**_row(0.79, 0.70), "quality": _quality(7.0, 0.95, 0.70, 0.30, 1.0)},
+        "seeds only": _row(0.85, 0.80), "gold": _row(0.88, 0.85),
+    }
+    checked = claims({"methods": ["synthesizrr-retricl", "fewgen", "extractive"], "runs": {"seed0": runs}})
+    by_claim = {c["claim"]: c["held"] for c in checked}
+    assert by_claim == {
+        "synthesizrr-retricl >= fewgen on student accuracy": False,
+        "synthesizrr-retricl >= fewgen on student macro-F1": True,
+        "synthesizrr-retricl >= extractive on student accuracy": True,
+        "synthesizrr-retricl <= fewgen on Self-BLEU-5": True,
+        "synthesizrr-retricl >= fewgen on MAUVE": True,
+        "synthesizrr-retricl >= fewgen - 0.03 on label preservation": False,  # 0.80 vs 0.84: 4 points below
+        "synthesizrr-retricl >= seeds only + 0.02 on seeds + data: accuracy": True,  # 0.90 vs 0.85 (gold 0.88)
+        "synthesizrr-retricl <= 0.1 on seed copies": False,  # 12% of its texts share a 6-gram with a seed
+        "synthesizrr-retricl <= 0.2 on passage copies": True,
+    }
+    text = claims_markdown(checked)
+    assert "- NOT met: synthesizrr-retricl <= 0.1 on seed copies (0.12 vs 0.1)" in text
+    # seeds alone within 2 points of gold leave no room for the data to add 2 points: not judged
+    runs["gold"] = _row(0.86, 0.85)
+    seeded = claims({"methods": ["synthesizrr-retricl"], "runs": {"seed0": runs}})[6]
+    assert seeded["held"] is None and "within 2 points of gold (0.86)" in seeded["why"]
+    assert "- not applicable: synthesizrr-retricl >= seeds only + 0.02" in claims_markdown([seeded])
+
+
+def test_a_method_is_not_claimed_against_itself():
+    results = {"methods": ["fewgen"], "runs": {"seed0": {"fewgen": _row(0.9, 0.8, 5.0, 0.9, 0.95), "seeds only": _row(0.9, 0.8)}}}
+    assert [c["claim"] for c in claims(results)] == ["fewgen >= seeds only + 0.02 on seeds + data: accuracy"]
 
 
 def test_claims_skip_rows_that_were_not_run():

@@ -3,6 +3,7 @@ import json
 import pytest
 
 from distilabel_synthesizrr.errors import ConfigError, DataError
+from distilabel_synthesizrr.generate.settings import GenerateSettings
 from distilabel_synthesizrr.run.config import load_config
 from distilabel_synthesizrr.run.scaffold import _clean_draft, derive_lengths, looks_normalised, write_config
 
@@ -123,6 +124,9 @@ def test_written_config_is_valid_and_relative(tmp_path, seeds_file, corpus_file)
     assert config.data.test is not None and config.data.corpus[0].label_column is None
     assert config.budget == 192 and config.seeds_per_label == 2  # as many seeds as the scarcest label has
     assert config.generation.shots == 2  # no more demonstrations than seeds: the run would refuse it
+    # the generic sampling measured with the default teacher (docs/benchmarks.md, the pilots): what init
+    # writes is what a config without a preset gets
+    assert config.generation.temperature == 0.95 == GenerateSettings().temperature
     with pytest.raises(ConfigError, match="--force"):
         write_config(str(seeds_file), [str(corpus_file)], out)
     write_config(str(seeds_file), [str(corpus_file)], out, force=True)

@@ -1,0 +1,93 @@
+"""The claims tables of docs/benchmarks.md (benchmarks/claims.sh): each preset's experiment table
+(means ± standard deviation over the random seeds) with its claims checked against the goals
+(`experiment.CLAIMS`, recomputed from the stored results), one matrix of the goals across the
+presets, and the preset's tuned settings against init's generic ones and against the 1.5B teacher
+(random seed 0, the one every configuration ran). Reads OUT/NAME/experiment.json, or NAME.json as
+kept in docs/results/claims.
+
+    python benchmarks/claims_table.py experiments/claims
+    python benchmarks/claims_table.py docs/results/claims
+"""
+
+import argparse
+import json
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from distilabel_synthesizrr.experiment import claims, claims_markdown, summary_table
+
+PRESETS = ("movie_sentiment", "quote_topics", "reuters_topics")
+#: The other configurations of each preset in the claims queue: (file name suffix or prefix, what).
+VARIANTS = (("{}", "tuned preset, 0.5B"), ("generic_{}", "init's generic config, 0.5B"),
+            ("{}_1.5b", "tuned preset, 1.5B"))
+COMPARED = ("synthesizrr-retricl", "fewgen", "extractive")
+
+
+def result(folder: Path, name: str) -> Optional[dict]:
+    for path in (folder / name / "experiment.json", folder / f"{name}.json"):
+        if path.is_file():
+            return json.loads(path.read_text())
+    return None
+
+
+def _cell(value, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def goals_matrix(results: Dict[str, dict]) -> List[str]:
+    """One row per goal, one column per preset: met / NOT met with SynthesizRR's mean and the baseline's."""
+    checked = {preset: {c["claim"]: c for c in claims(data)} for preset, data in results.items()}
+    goals = list(dict.fromkeys(goal for by_goal in checked.values() for goal in by_goal))
+    lines = ["| goal | " + " | ".join(f"`{p}`" for p in results) + " |", "|---|" + "---|" * len(results)]
+    verdicts = {True: "met", False: "**NOT met**", None: "n/a"}
+    for goal in goals:
+        cells = []
+        for preset in results:
+            c = checked[preset].get(goal)
+            cells.append("-" if c is None else f"{verdicts[c['held']]} ({c['value']:.3g} vs {c['baseline']:.3g})")
+        lines.append(f"| {goal} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def variants_table(folder: Path) -> List[str]:
+    """Random seed 0 of each preset's configurations: the tuned preset, init's generic config, the 1.5B."""
+    header = ["preset", "configuration", "method", "kept", "Self-BLEU-5", "MAUVE", "label pres.", "seed copies",
+              "passage copies", "student acc.", "macro-F1", "minutes"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for preset in PRESETS:
+        for pattern, what in VARIANTS:
+            data = result(folder, pattern.format(preset))
+            if data is None or "seed0" not in data["runs"]:
+                continue
+            for method in COMPARED:
+                run = data["runs"]["seed0"].get(method)
+                if not run:
+                    continue
+                quality, student, summary = run.get("quality") or {}, run.get("student") or {}, run.get("summary") or {}
+                minutes = summary["seconds"] / 60 if summary.get("seconds") else None
+                lines.append(f"| `{preset}` | {what} | {method} | {summary.get('kept', '-')} | "
+                             f"{_cell(quality.get('self_bleu5'), 2)} | {_cell(quality.get('mauve'))} | "
+                             f"{_cell(quality.get('label_preservation'))} | {_cell(quality.get('seed_copy_rate'))} | "
+                             f"{_cell(quality.get('context_copy_rate'))} | {_cell(student.get('accuracy'))} | "
+                             f"{_cell(student.get('macro_f1'))} | {_cell(minutes, 1)} |")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path)
+    args = parser.parse_args()
+    results = {p: data for p in PRESETS if (data := result(args.folder, p)) is not None}
+    for preset, data in results.items():
+        print(f"### `{preset}` (random seeds {', '.join(k.removeprefix('seed') for k in data['runs'])})\n")
+        print(summary_table(data))
+        print(claims_markdown(claims(data)))
+    if results:
+        print("### The goals across the presets\n")
+        print("\n".join(goals_matrix(results)) + "\n")
+    print("### Tuned presets, init's generic configs and the 1.5B (random seed 0)\n")
+    print("\n".join(variants_table(args.folder)))
+
+
+if __name__ == "__main__":
+    main()
