@@ -67,6 +67,9 @@ def test_claims_hold_the_goals_of_the_benchmarks_page():
     }
     text = claims_markdown(checked)
     assert "- NOT met: synthesizrr-retricl <= 0.1 on seed copies (0.12 vs 0.1)" in text
+    # exactly 3 points below is within them, though 0.34 - 0.03 is 0.31000000000000005 in floats
+    runs["synthesizrr-retricl"]["quality"]["label_preservation"], runs["fewgen"]["quality"]["label_preservation"] = 0.31, 0.34
+    assert claims({"methods": ["synthesizrr-retricl"], "runs": {"seed0": runs}})[5]["held"] is True
     # seeds alone within 2 points of gold leave no room for the data to add 2 points: not judged
     runs["gold"] = _row(0.86, 0.85)
     seeded = claims({"methods": ["synthesizrr-retricl"], "runs": {"seed0": runs}})[6]
