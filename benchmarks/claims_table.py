@@ -6,7 +6,7 @@ presets, and the preset's tuned settings against init's generic ones and against
 kept in docs/results/claims.
 
     python benchmarks/claims_table.py experiments/claims
-    python benchmarks/claims_table.py docs/results/claims
+    python benchmarks/claims_table.py docs/results/claims --docs docs/benchmarks.md   (fills its block)
 """
 
 import argparse
@@ -73,20 +73,40 @@ def variants_table(folder: Path) -> List[str]:
     return lines
 
 
+START = "<!-- python benchmarks/claims_table.py docs/results/claims -->"
+END = "<!-- end of benchmarks/claims_table.py -->"
+
+
+def tables(folder: Path) -> str:
+    results = {p: data for p in PRESETS if (data := result(folder, p)) is not None}
+    parts = []
+    for preset, data in results.items():
+        parts.append(f"### `{preset}` (random seeds {', '.join(k.removeprefix('seed') for k in data['runs'])})\n")
+        parts.append(summary_table(data))
+        parts.append(claims_markdown(claims(data)))
+    if results:
+        parts.append("### The goals across the presets\n")
+        parts.append("\n".join(goals_matrix(results)) + "\n")
+    parts.append("### Tuned presets, init's generic configs and the 1.5B (random seed 0)\n")
+    parts.append("\n".join(variants_table(folder)))
+    return "\n".join(parts)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
+    parser.add_argument("--docs", type=Path, help=f"write the tables into this file, between {START} and {END}")
     args = parser.parse_args()
-    results = {p: data for p in PRESETS if (data := result(args.folder, p)) is not None}
-    for preset, data in results.items():
-        print(f"### `{preset}` (random seeds {', '.join(k.removeprefix('seed') for k in data['runs'])})\n")
-        print(summary_table(data))
-        print(claims_markdown(claims(data)))
-    if results:
-        print("### The goals across the presets\n")
-        print("\n".join(goals_matrix(results)) + "\n")
-    print("### Tuned presets, init's generic configs and the 1.5B (random seed 0)\n")
-    print("\n".join(variants_table(args.folder)))
+    text = tables(args.folder)
+    if args.docs is None:
+        print(text)
+        return
+    page = args.docs.read_text()
+    if START not in page or END not in page:
+        raise SystemExit(f"{args.docs} has no {START} ... {END} block to fill")
+    head, rest = page.split(START, 1)
+    args.docs.write_text(head + START + "\n\n" + text.strip() + "\n\n" + END + rest.split(END, 1)[1])
+    print(f"{args.docs}: the claims tables written")
 
 
 if __name__ == "__main__":
