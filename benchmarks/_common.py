@@ -1,10 +1,12 @@
-"""Helpers shared by the benchmarks: machine description, memory readings, realistic corpora."""
+"""Helpers shared by the benchmarks: machine description, memory readings, realistic corpora, the
+experiments' stored results and table cells."""
 
 import json
 import os
 import platform
 import resource
 import sys
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import numpy as np
@@ -96,3 +98,19 @@ def emit(result: Dict[str, Any], as_json: bool, keys: Optional[List[str]] = None
         if key in result:
             print(f"  {key:<28} {result[key]}")
     print(flush=True)
+
+
+def experiment_result(folder: Path, name: str) -> Optional[dict]:
+    """An experiment's results: OUT/NAME/experiment.json as `synthesizrr experiment` left it, or
+    NAME.json as kept in docs/results/; None when neither is there."""
+    for path in (folder / name / "experiment.json", folder / f"{name}.json"):
+        if path.is_file():
+            return json.loads(path.read_text())
+    return None
+
+
+def cell(value, digits: int = 3) -> str:
+    """A Markdown table cell: "-" for a missing value, a float to `digits` decimals."""
+    if value is None:
+        return "-"
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)

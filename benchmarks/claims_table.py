@@ -10,28 +10,20 @@ kept in docs/results/claims.
 """
 
 import argparse
-import json
+import sys
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 from distilabel_synthesizrr.experiment import claims, claims_markdown, summary_table
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import cell, experiment_result  # noqa: E402
 
 PRESETS = ("movie_sentiment", "quote_topics", "reuters_topics")
 #: The other configurations of each preset in the claims queue: (file name suffix or prefix, what).
 VARIANTS = (("{}", "tuned preset, 0.5B"), ("generic_{}", "init's generic config, 0.5B"),
             ("{}_1.5b", "tuned preset, 1.5B"))
 COMPARED = ("synthesizrr-retricl", "fewgen", "extractive")
-
-
-def result(folder: Path, name: str) -> Optional[dict]:
-    for path in (folder / name / "experiment.json", folder / f"{name}.json"):
-        if path.is_file():
-            return json.loads(path.read_text())
-    return None
-
-
-def _cell(value, digits: int = 3) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
 
 
 def goals_matrix(results: Dict[str, dict]) -> List[str]:
@@ -56,7 +48,7 @@ def variants_table(folder: Path) -> List[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for preset in PRESETS:
         for pattern, what in VARIANTS:
-            data = result(folder, pattern.format(preset))
+            data = experiment_result(folder, pattern.format(preset))
             if data is None or "seed0" not in data["runs"]:
                 continue
             for method in COMPARED:
@@ -66,10 +58,10 @@ def variants_table(folder: Path) -> List[str]:
                 quality, student, summary = run.get("quality") or {}, run.get("student") or {}, run.get("summary") or {}
                 minutes = summary["seconds"] / 60 if summary.get("seconds") else None
                 lines.append(f"| `{preset}` | {what} | {method} | {summary.get('kept', '-')} | "
-                             f"{_cell(quality.get('self_bleu5'), 2)} | {_cell(quality.get('mauve'))} | "
-                             f"{_cell(quality.get('label_preservation'))} | {_cell(quality.get('seed_copy_rate'))} | "
-                             f"{_cell(quality.get('context_copy_rate'))} | {_cell(student.get('accuracy'))} | "
-                             f"{_cell(student.get('macro_f1'))} | {_cell(minutes, 1)} |")
+                             f"{cell(quality.get('self_bleu5'), 2)} | {cell(quality.get('mauve'))} | "
+                             f"{cell(quality.get('label_preservation'))} | {cell(quality.get('seed_copy_rate'))} | "
+                             f"{cell(quality.get('context_copy_rate'))} | {cell(student.get('accuracy'))} | "
+                             f"{cell(student.get('macro_f1'))} | {cell(minutes, 1)} |")
     return lines
 
 
@@ -78,7 +70,7 @@ END = "<!-- end of benchmarks/claims_table.py -->"
 
 
 def tables(folder: Path) -> str:
-    results = {p: data for p in PRESETS if (data := result(folder, p)) is not None}
+    results = {p: data for p in PRESETS if (data := experiment_result(folder, p)) is not None}
     parts = []
     for preset, data in results.items():
         parts.append(f"### `{preset}` (random seeds {', '.join(k.removeprefix('seed') for k in data['runs'])})\n")

@@ -8,18 +8,16 @@ described by the first comment line of its config (benchmarks/pilots/NAME.yaml).
 
 import argparse
 import json
+import sys
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import Iterator, List
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import cell, experiment_result  # noqa: E402
 
 CONFIGS = Path(__file__).parent / "pilots"
 HEADER = ["pilot", "what changes", "method", "kept", "Self-BLEU-5", "MAUVE", "label pres.", "seed copies",
           "passage copies", "student acc.", "macro-F1", "seeds + data acc.", "minutes"]
-
-
-def _cell(value, digits: int = 3) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
 
 
 def describe(name: str) -> str:
@@ -27,13 +25,6 @@ def describe(name: str) -> str:
     path = CONFIGS / f"{name}.yaml"
     first = path.read_text().splitlines()[0] if path.is_file() else ""
     return first.lstrip("# ").rstrip(".") if first.startswith("#") else "-"
-
-
-def result(folder: Path, name: str) -> Optional[dict]:
-    for path in (folder / name / "experiment.json", folder / f"{name}.json"):
-        if path.is_file():
-            return json.loads(path.read_text())
-    return None
 
 
 def names_in(folder: Path) -> List[str]:
@@ -52,7 +43,7 @@ def rows(folder: Path, names) -> Iterator[list]:
     depend on the pilot's settings)."""
     tasks_shown = set()
     for name in names:
-        data = result(folder, name)
+        data = experiment_result(folder, name)
         if data is None:
             continue
         task = data["task"] if isinstance(data["task"], str) else json.dumps(data["task"], sort_keys=True)
@@ -62,11 +53,11 @@ def rows(folder: Path, names) -> Iterator[list]:
             quality, student = run.get("quality") or {}, run.get("student") or {}
             summary, with_seeds = run.get("summary") or {}, run.get("student_with_seeds") or {}
             minutes = summary["seconds"] / 60 if summary.get("seconds") else None
-            yield [name, describe(name), method, summary.get("kept"), _cell(quality.get("self_bleu5"), 2),
-                   _cell(quality.get("mauve")), _cell(quality.get("label_preservation")),
-                   _cell(quality.get("seed_copy_rate")), _cell(quality.get("context_copy_rate")),
-                   _cell(student.get("accuracy")), _cell(student.get("macro_f1")), _cell(with_seeds.get("accuracy")),
-                   _cell(minutes, 1)]
+            yield [name, describe(name), method, summary.get("kept"), cell(quality.get("self_bleu5"), 2),
+                   cell(quality.get("mauve")), cell(quality.get("label_preservation")),
+                   cell(quality.get("seed_copy_rate")), cell(quality.get("context_copy_rate")),
+                   cell(student.get("accuracy")), cell(student.get("macro_f1")), cell(with_seeds.get("accuracy")),
+                   cell(minutes, 1)]
         tasks_shown.add(task)
 
 
@@ -78,7 +69,7 @@ def main() -> None:
     print("| " + " | ".join(HEADER) + " |")
     print("|" + "---|" * len(HEADER))
     for row in rows(args.folder, args.names or names_in(args.folder)):
-        print("| " + " | ".join(_cell(v) for v in row) + " |")
+        print("| " + " | ".join(cell(v) for v in row) + " |")
 
 
 if __name__ == "__main__":
