@@ -12,7 +12,7 @@ kept in docs/results/claims.
 import argparse
 import sys
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from distilabel_synthesizrr.experiment import claims, claims_markdown, summary_table
 
@@ -41,10 +41,17 @@ def goals_matrix(results: Dict[str, dict]) -> List[str]:
     return lines
 
 
+def per_hundred(summary: dict) -> Optional[float]:
+    """Minutes per 100 generated examples, from the rows this run generated itself: a run resumed
+    from its checkpoint timed only the rows that were missing (`resumed` counts the others)."""
+    new = summary.get("generated", 0) - summary.get("resumed", 0)
+    return summary["seconds"] / 60 / new * 100 if summary.get("seconds") and new > 0 else None
+
+
 def variants_table(folder: Path) -> List[str]:
     """Random seed 0 of each preset's configurations: the tuned preset, init's generic config, the 1.5B."""
     header = ["preset", "configuration", "method", "kept", "Self-BLEU-5", "MAUVE", "label pres.", "seed copies",
-              "passage copies", "student acc.", "macro-F1", "minutes"]
+              "passage copies", "student acc.", "macro-F1", "min / 100 examples"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for preset in PRESETS:
         for pattern, what in VARIANTS:
@@ -56,7 +63,7 @@ def variants_table(folder: Path) -> List[str]:
                 if not run:
                     continue
                 quality, student, summary = run.get("quality") or {}, run.get("student") or {}, run.get("summary") or {}
-                minutes = summary["seconds"] / 60 if summary.get("seconds") else None
+                minutes = per_hundred(summary)
                 lines.append(f"| `{preset}` | {what} | {method} | {summary.get('kept', '-')} | "
                              f"{cell(quality.get('self_bleu5'), 2)} | {cell(quality.get('mauve'))} | "
                              f"{cell(quality.get('label_preservation'))} | {cell(quality.get('seed_copy_rate'))} | "

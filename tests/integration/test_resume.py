@@ -11,6 +11,7 @@ import pytest
 import yaml
 from distilabel.distiset import Distiset
 
+from distilabel_synthesizrr.run.rundir import RunDir
 from distilabel_synthesizrr.testing import MockOpenAIServer
 
 pytestmark = pytest.mark.slow
@@ -53,6 +54,8 @@ def test_killed_run_resumes_without_loss_or_duplicates(config_dict, tmp_path):
     assert len(keys) == len(set(keys)), "a row was duplicated"
     assert len(rows) == 5  # every retrieved passage of the tiny corpus, once
     assert served_after < len(rows), "the resumed run generated everything again"
+    # The summary's time covers only the rows generated after the resume; it says how many it read.
+    assert RunDir(out).read_summary().resumed == len(rows) - served_after > 0
 
 
 def test_a_changed_config_starts_afresh(config_dict, tmp_path, cli, monkeypatch):
@@ -70,7 +73,10 @@ def test_a_changed_config_starts_afresh(config_dict, tmp_path, cli, monkeypatch)
         first = server.requests
         assert run("b") == 0
         assert server.requests == first, "an identical finished run is served from its checkpoint"
+        summary_a, summary_b = RunDir(tmp_path / "a").read_summary(), RunDir(tmp_path / "b").read_summary()
+        assert (summary_a.resumed, summary_b.resumed) == (0, summary_b.generated) and summary_b.generated > 0
         config_dict["generation"]["temperature"] = 0.5
         config_path.write_text(yaml.safe_dump(config_dict))
         assert run("c") == 0
         assert server.requests == 2 * first, "a changed config must not reuse old generations"
+        assert RunDir(tmp_path / "c").read_summary().resumed == 0

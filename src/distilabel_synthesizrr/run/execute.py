@@ -144,11 +144,12 @@ def run_synthesis(
     # The extractive baseline (no LLM) has no checkpoint: it costs seconds to run again.
     key = run_key(plan, llm)
     checkpoint = checkpoint_path(plan, key) if llm is not None else None
-    if checkpoint is not None:
-        if not resume:
-            checkpoint.unlink(missing_ok=True)
-        elif checkpoint.is_file():
-            logger.info("Resuming: rows already generated for this run are read from %s", checkpoint)
+    if checkpoint is not None and not resume:
+        checkpoint.unlink(missing_ok=True)
+    # Counted before the run, so that the summary's time is read against the rows it generated.
+    resumed = min(_rows_in(checkpoint), plan.expected_rows)
+    if resumed:
+        logger.info("Resuming: %d rows already generated for this run are read from %s", resumed, checkpoint)
     # A private distilabel work folder: a run killed mid-write must not leave files that the
     # next run would read (resuming is done by the checkpoint instead).
     work_root = cache_dir() / "work"
@@ -177,7 +178,7 @@ def run_synthesis(
                         shutdown_ray()
             if stop.signalled:
                 raise _interrupted(plan, checkpoint, stop.signalled)
-            return _finish_run(plan, distiset, llm, Path(output), retry_failures, start, key)
+            return _finish_run(plan, distiset, llm, Path(output), retry_failures, start, key, resumed)
         finally:
             if work_dir is not None:
                 shutil.rmtree(work_dir, ignore_errors=True)
@@ -193,7 +194,8 @@ def summary_table(summary: RunSummary, output: Path) -> str:
     if summary.dropped_by_reason:
         rows.append(["dropped", ", ".join(f"{k}={v}" for k, v in summary.dropped_by_reason.items())])
     rows += [["tokens", f"prompt {tokens['prompt_tokens']}, completion {tokens['completion_tokens']}{cost}"],
-             ["time", f"{summary.seconds} s"]]
+             ["time", f"{summary.seconds} s" + (f" ({summary.resumed} rows read from the checkpoint)"
+                                                  if summary.resumed else "")]]
     if summary.stopped:
         rows.append(["stopped early", f"{summary.stopped} (raise teacher.max_total_tokens and re-run to continue)"])
     return table(rows + [["dataset", f"{run_dir}  (Distiset.load_from_disk; dropped rows in the 'dropped' subset)"],
@@ -244,13 +246,21 @@ def _interrupted(plan: SynthesisPlan, checkpoint: Optional[Path], signalled: str
     if checkpoint is None:
         return Interrupted(f"{signalled}: the extractive run was stopped before it saved anything (it needs no "
                            "teacher, so re-running it costs seconds); run the same command again.")
-    kept = sum(1 for line in checkpoint.open(encoding="utf-8") if line.strip()) if checkpoint.is_file() else 0
+    kept = _rows_in(checkpoint)
     return Interrupted(f"interrupted ({signalled}): {kept} of {plan.expected_rows} rows kept in the checkpoint "
                        f"{checkpoint}; run the same command to resume (only the missing rows are generated).")
 
 
+def _rows_in(checkpoint: Optional[Path]) -> int:
+    """How many generated rows the checkpoint holds (one JSON line each)."""
+    if checkpoint is None or not checkpoint.is_file():
+        return 0
+    with checkpoint.open(encoding="utf-8") as f:
+        return sum(1 for line in f if line.strip())
+
+
 def _summarise(plan: SynthesisPlan, llm, rows: List[Dict[str, Any]], kept: List[Dict[str, Any]],
-               dropped: List[Dict[str, Any]], seconds: float) -> RunSummary:
+               dropped: List[Dict[str, Any]], seconds: float, resumed: int) -> RunSummary:
     config = plan.config
     tokens = token_counts(rows)
     teacher = config.teacher
@@ -274,13 +284,14 @@ def _summarise(plan: SynthesisPlan, llm, rows: List[Dict[str, Any]], kept: List[
         dropped_by_reason=dict(Counter(str(r["drop_reason"]) for r in dropped).most_common()),
         tokens=tokens,
         seconds=round(seconds, 1),
+        resumed=resumed,
         cost=cost,
         stopped=f"{BUDGET_SPENT}: {skipped} rows were not generated" if skipped else None,
     )
 
 
 def _finish_run(plan: SynthesisPlan, distiset, llm, output: Path, retry_failures: bool, start: float,
-                key: str) -> RunResult:
+                key: str, resumed: int) -> RunResult:
     """Retries failed rows, saves the run folder, and reports a dead teacher."""
     rows = distiset["default"]["train"].to_list() if "default" in distiset else []
     if not rows and plan.expected_rows:
@@ -288,7 +299,7 @@ def _finish_run(plan: SynthesisPlan, distiset, llm, output: Path, retry_failures
     if retry_failures and any(_error_of(r) for r in rows):
         rows = retry_failed_rows(plan, llm, rows, key)
     kept, dropped = save_result(distiset, rows, output)
-    summary = _summarise(plan, llm, rows, kept, dropped, time.perf_counter() - start)
+    summary = _summarise(plan, llm, rows, kept, dropped, time.perf_counter() - start, resumed)
     run_dir = RunDir(output)
     run_dir.write_summary(summary)
     run_dir.write_seeds(plan.seeds)

@@ -38,6 +38,8 @@ class RunSummary(BaseModel):
     dropped_by_reason: Dict[str, int] = Field(default_factory=dict)
     tokens: Dict[str, int] = Field(default_factory=lambda: {"prompt_tokens": 0, "completion_tokens": 0})
     seconds: float = 0.0
+    resumed: int = Field(default=0, description="Rows read from the checkpoint of an interrupted run: `seconds` "
+                                               "is the time of the other `generated - resumed` rows.")
     cost: Optional[float] = Field(default=None, description="From the teacher's prices per million tokens.")
     stopped: Optional[str] = Field(default=None, description="Why generation stopped early (token budget).")
     source: Optional[str] = Field(default=None, description="Where reviewed rows came from (`review pull`).")
