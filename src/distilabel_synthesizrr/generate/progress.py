@@ -109,6 +109,11 @@ class _StepBar:
         self.tokens += token_counts(rows, self.step_name)["completion_tokens"]
         return done
 
+    @property
+    def from_checkpoint(self) -> int:
+        """The rows this step served from the checkpoint of an interrupted run."""
+        return self.stage.done - self.new
+
     def info(self, done: int) -> str:
         seconds, total = self.stage.seconds, self.stage.total
         parts = [throughput(self.new, seconds, self.stage.unit), throughput(self.tokens, seconds, "tokens"),
@@ -172,6 +177,12 @@ class PipelineProgress:
         bar.stage.update(done, info=bar.info(done))
         if last:  # after Ctrl-C the steps pass their last batches on unanswered
             bar.stage.close("stopped" if self.stopped() else "done")
+
+    @property
+    def from_checkpoint(self) -> int:
+        """The rows served from checkpoints instead of generated in this run (a run's time is
+        the time of the others)."""
+        return sum(bar.from_checkpoint for bar in self._bars.values())
 
     def __exit__(self, kind, error, traceback) -> None:
         self._hooks.__exit__(kind, error, traceback)

@@ -144,12 +144,11 @@ def run_synthesis(
     # The extractive baseline (no LLM) has no checkpoint: it costs seconds to run again.
     key = run_key(plan, llm)
     checkpoint = checkpoint_path(plan, key) if llm is not None else None
-    if checkpoint is not None and not resume:
-        checkpoint.unlink(missing_ok=True)
-    # Counted before the run, so that the summary's time is read against the rows it generated.
-    resumed = min(_rows_in(checkpoint), plan.expected_rows)
-    if resumed:
-        logger.info("Resuming: %d rows already generated for this run are read from %s", resumed, checkpoint)
+    if checkpoint is not None:
+        if not resume:
+            checkpoint.unlink(missing_ok=True)
+        elif checkpoint.is_file():
+            logger.info("Resuming: rows already generated for this run are read from %s", checkpoint)
     # A private distilabel work folder: a run killed mid-write must not leave files that the
     # next run would read (resuming is done by the checkpoint instead).
     work_root = cache_dir() / "work"
@@ -168,7 +167,7 @@ def run_synthesis(
                     # A bar per stage; distilabel's records to the log file, not the console.
                     saves = contextlib.nullcontext() if use_cache else cache_at_end_only(pipeline)
                     with distilabel_logs(), saves, PipelineProgress(pipeline, plan.expected_rows,
-                                                                    stopped=lambda: stop.signalled is not None):
+                                                                    stopped=lambda: stop.signalled is not None) as progress:
                         distiset = pipeline.run(use_cache=use_cache)
                 finally:
                     # distilabel swaps in a queue handler and closes its queue at the end of the run.
@@ -178,7 +177,7 @@ def run_synthesis(
                         shutdown_ray()
             if stop.signalled:
                 raise _interrupted(plan, checkpoint, stop.signalled)
-            return _finish_run(plan, distiset, llm, Path(output), retry_failures, start, key, resumed)
+            return _finish_run(plan, distiset, llm, Path(output), retry_failures, start, key, progress.from_checkpoint)
         finally:
             if work_dir is not None:
                 shutil.rmtree(work_dir, ignore_errors=True)
@@ -246,17 +245,9 @@ def _interrupted(plan: SynthesisPlan, checkpoint: Optional[Path], signalled: str
     if checkpoint is None:
         return Interrupted(f"{signalled}: the extractive run was stopped before it saved anything (it needs no "
                            "teacher, so re-running it costs seconds); run the same command again.")
-    kept = _rows_in(checkpoint)
+    kept = sum(1 for line in checkpoint.open(encoding="utf-8") if line.strip()) if checkpoint.is_file() else 0
     return Interrupted(f"interrupted ({signalled}): {kept} of {plan.expected_rows} rows kept in the checkpoint "
                        f"{checkpoint}; run the same command to resume (only the missing rows are generated).")
-
-
-def _rows_in(checkpoint: Optional[Path]) -> int:
-    """How many generated rows the checkpoint holds (one JSON line each)."""
-    if checkpoint is None or not checkpoint.is_file():
-        return 0
-    with checkpoint.open(encoding="utf-8") as f:
-        return sum(1 for line in f if line.strip())
 
 
 def _summarise(plan: SynthesisPlan, llm, rows: List[Dict[str, Any]], kept: List[Dict[str, Any]],
