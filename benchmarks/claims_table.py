@@ -1,9 +1,9 @@
 """The claims tables of docs/benchmarks.md (benchmarks/claims.sh): each preset's experiment table
 (means ± standard deviation over the random seeds) with its claims checked against the goals
 (`experiment.CLAIMS`, recomputed from the stored results), one matrix of the goals across the
-presets, and the preset's tuned settings against init's generic ones and against the 1.5B teacher
-(random seed 0, the one every configuration ran). Reads OUT/NAME/experiment.json, or NAME.json as
-kept in docs/results/claims.
+presets, the goals with the 0.5B against the 1.5B teacher, and the preset's tuned settings against
+init's generic ones and against the 1.5B (random seed 0, the one every configuration ran). Reads
+OUT/NAME/experiment.json, or NAME.json as kept in docs/results/claims.
 
     python benchmarks/claims_table.py experiments/claims
     python benchmarks/claims_table.py docs/results/claims --docs docs/benchmarks.md   (fills its block)
@@ -27,10 +27,11 @@ COMPARED = ("synthesizrr-retricl", "fewgen", "extractive")
 
 
 def goals_matrix(results: Dict[str, dict]) -> List[str]:
-    """One row per goal, one column per preset: met / NOT met with SynthesizRR's mean and the baseline's."""
-    checked = {preset: {c["claim"]: c for c in claims(data)} for preset, data in results.items()}
+    """One row per goal, one column per key of `results` (its header): met / NOT met with
+    SynthesizRR's mean and the baseline's, "-" where the column's experiment did not run the baseline."""
+    checked = {column: {c["claim"]: c for c in claims(data)} for column, data in results.items()}
     goals = list(dict.fromkeys(goal for by_goal in checked.values() for goal in by_goal))
-    lines = ["| goal | " + " | ".join(f"`{p}`" for p in results) + " |", "|---|" + "---|" * len(results)]
+    lines = ["| goal | " + " | ".join(results) + " |", "|---|" + "---|" * len(results)]
     verdicts = {True: "met", False: "**NOT met**", None: "n/a"}
     for goal in goals:
         cells = []
@@ -39,6 +40,11 @@ def goals_matrix(results: Dict[str, dict]) -> List[str]:
             cells.append("-" if c is None else f"{verdicts[c['held']]} ({c['value']:.3g} vs {c['baseline']:.3g})")
         lines.append(f"| {goal} | " + " | ".join(cells) + " |")
     return lines
+
+
+def seed0(data: dict) -> dict:
+    """The experiment's results on random seed 0 alone, the seed that every configuration ran."""
+    return {**data, "runs": {"seed0": data["runs"]["seed0"]}}
 
 
 def per_hundred(summary: dict) -> Optional[float]:
@@ -85,7 +91,16 @@ def tables(folder: Path) -> str:
         parts.append(claims_markdown(claims(data)))
     if results:
         parts.append("### The goals across the presets\n")
-        parts.append("\n".join(goals_matrix(results)) + "\n")
+        parts.append("\n".join(goals_matrix({f"`{p}`": data for p, data in results.items()})) + "\n")
+    larger = {p: data for p in results if (data := experiment_result(folder, f"{p}_1.5b")) and "seed0" in data["runs"]}
+    if larger:
+        # Seed 0 of both teachers: the 1.5B ran one seed. Its experiments leave out the extractive
+        # baseline (the same passages as the 0.5B's), hence "-" on that goal.
+        parts.append("### The goals with the 0.5B and the 1.5B teacher (random seed 0)\n")
+        columns = {}
+        for preset, data in larger.items():
+            columns[f"`{preset}` 0.5B"], columns[f"`{preset}` 1.5B"] = seed0(results[preset]), seed0(data)
+        parts.append("\n".join(goals_matrix(columns)) + "\n")
     parts.append("### Tuned presets, init's generic configs and the 1.5B (random seed 0)\n")
     parts.append("\n".join(variants_table(folder)))
     return "\n".join(parts)
