@@ -20,9 +20,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import cell, experiment_result  # noqa: E402
 
 PRESETS = ("movie_sentiment", "quote_topics", "reuters_topics")
+#: The preset's experiment with the 1.5B teacher (its file name).
+LARGER = "{}_1.5b"
 #: The other configurations of each preset in the claims queue: (file name suffix or prefix, what).
 VARIANTS = (("{}", "tuned preset, 0.5B"), ("generic_{}", "init's generic config, 0.5B"),
-            ("{}_1.5b", "tuned preset, 1.5B"))
+            (LARGER, "tuned preset, 1.5B"))
 COMPARED = ("synthesizrr-retricl", "fewgen", "extractive")
 
 
@@ -35,8 +37,8 @@ def goals_matrix(results: Dict[str, dict]) -> List[str]:
     verdicts = {True: "met", False: "**NOT met**", None: "n/a"}
     for goal in goals:
         cells = []
-        for preset in results:
-            c = checked[preset].get(goal)
+        for column in results:
+            c = checked[column].get(goal)
             cells.append("-" if c is None else f"{verdicts[c['held']]} ({c['value']:.3g} vs {c['baseline']:.3g})")
         lines.append(f"| {goal} | " + " | ".join(cells) + " |")
     return lines
@@ -92,7 +94,7 @@ def tables(folder: Path) -> str:
     if results:
         parts.append("### The goals across the presets\n")
         parts.append("\n".join(goals_matrix({f"`{p}`": data for p, data in results.items()})) + "\n")
-    larger = {p: data for p in results if (data := experiment_result(folder, f"{p}_1.5b")) and "seed0" in data["runs"]}
+    larger = {p: data for p in results if (data := experiment_result(folder, LARGER.format(p))) and "seed0" in data["runs"]}
     if larger:
         # Seed 0 of both teachers: the 1.5B ran one seed. Its experiments leave out the extractive
         # baseline (the same passages as the 0.5B's), hence "-" on that goal.
